@@ -1,0 +1,337 @@
+//! Scenario files: TOML in, a resolved and validated `Scenario` out, or errors that name the file,
+//! line, column and key. This is the only place that reads scenario files; the model never sees a
+//! path.
+
+pub mod error;
+pub mod params;
+pub mod schema;
+pub mod validate;
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+
+pub use error::{Location, ScenarioError, ScenarioErrorKind, ScenarioErrors};
+pub use params::{Describe, ParamDoc, Patch};
+pub use schema::*;
+
+/// Reads, resolves and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let origin = path.display().to_string();
+    if path.is_dir() {
+        return Err(ScenarioError::read(&origin, "is a directory, not a scenario file").into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        ScenarioError::read(&origin, format!("cannot read the scenario file: {why}"))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        ScenarioError::read(
+            &origin,
+            format!(
+                "is not UTF-8 text (invalid byte at offset {}); save the scenario as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse(&text, &origin, &stem)
+}
+
+/// Resolves and validates scenario text. `default_name` is used when the file sets no `name`.
+pub fn parse(text: &str, origin: &str, default_name: &str) -> Result<Scenario, ScenarioErrors> {
+    let patch: ScenarioPatch =
+        toml::from_str(text).map_err(|e| from_toml_error(&e, text, origin))?;
+    let mut scenario = Scenario::default();
+    scenario.apply(patch);
+    if scenario.name.is_empty() {
+        scenario.name = default_name.to_string();
+    }
+    check(&scenario, Some(text), origin)?;
+    Ok(scenario)
+}
+
+/// Validates a resolved scenario; `text`, when given, is the file the values came from (for line numbers).
+pub fn check(scenario: &Scenario, text: Option<&str>, origin: &str) -> Result<(), ScenarioErrors> {
+    let violations = validate::validate(scenario);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let doc = text.and_then(|t| DeTable::parse(t).ok());
+    let errors = violations
+        .into_iter()
+        .map(|v| {
+            let path: Vec<&str> = v.key.split('.').collect();
+            let location = match (text, &doc) {
+                (Some(t), Some(d)) => span_of_path(d.get_ref(), &path).map(|s| Location::from_span(t, s)),
+                _ => None,
+            };
+            let set_in_file = location.is_some();
+            ScenarioError {
+                kind: ScenarioErrorKind::Invalid,
+                origin: origin.to_string(),
+                key: Some(v.key),
+                message: format!("expected {}, found {}", v.expected, v.found),
+                help: (!set_in_file && text.is_some())
+                    .then(|| "this value is the default; set it (or the values it depends on) in the scenario".to_string()),
+                location,
+            }
+        })
+        .collect();
+    Err(ScenarioErrors(errors))
+}
+
+/// Every parameter with its default, unit, meaning and source, in declaration order.
+pub fn parameter_docs() -> Vec<ParamDoc> {
+    let mut out = Vec::new();
+    Scenario::default().describe_into("", "", "", "", &mut out);
+    out
+}
+
+/// Sets one parameter by its dotted key (`policy.credit_guarantee.coverage`) from a TOML literal
+/// (`0.5`, `"u"`, `[\"hours\", \"pay\"]`); a bare word is taken as a string. Does not validate the
+/// whole scenario; call `check` after the last override.
+pub fn apply_override(
+    scenario: &mut Scenario,
+    key: &str,
+    value: &str,
+    origin: &str,
+) -> Result<(), ScenarioError> {
+    let err = |kind, message: String, help: Option<String>| ScenarioError {
+        kind,
+        origin: origin.to_string(),
+        key: Some(key.to_string()),
+        message,
+        help,
+        location: None,
+    };
+    let docs = parameter_docs();
+    if !docs.iter().any(|d| d.key == key) {
+        let help = error::nearest(key, docs.iter().map(|d| d.key.as_str()))
+            .map(|k| format!("did you mean `{k}`?"))
+            .or_else(|| Some("`coopsim params` lists every key".to_string()));
+        return Err(err(
+            ScenarioErrorKind::UnknownKey,
+            "no such scenario parameter".to_string(),
+            help,
+        ));
+    }
+    let literal: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {value}")) {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or(toml::Value::String(value.to_string())),
+        Err(_) => toml::Value::String(value.to_string()),
+    };
+    let mut nested = literal;
+    for part in key.split('.').rev() {
+        let mut t = toml::Table::new();
+        t.insert(part.to_string(), nested);
+        nested = toml::Value::Table(t);
+    }
+    let patch: ScenarioPatch = nested
+        .try_into()
+        .map_err(|e: toml::de::Error| err(ScenarioErrorKind::Type, humanize(e.message()), None))?;
+    scenario.apply(patch);
+    Ok(())
+}
+
+/// Turns a toml/serde error into one that names the key and the place.
+fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErrors {
+    let message = e.message().trim().to_string();
+    let location = e.span().map(|s| Location::from_span(text, s));
+    let doc = DeTable::parse(text).ok();
+    let (kind, key) = match &doc {
+        None => (ScenarioErrorKind::Syntax, None),
+        Some(d) => {
+            let path = e
+                .span()
+                .map(|s| path_at(d.get_ref(), s.start))
+                .unwrap_or_default();
+            let kind = if message.starts_with("unknown field") {
+                ScenarioErrorKind::UnknownKey
+            } else {
+                ScenarioErrorKind::Type
+            };
+            (kind, (!path.is_empty()).then(|| path.join(".")))
+        }
+    };
+    let help = match kind {
+        ScenarioErrorKind::UnknownKey => unknown_key_help(&message),
+        _ => None,
+    };
+    let message = match kind {
+        ScenarioErrorKind::UnknownKey => message
+            .split(',')
+            .next()
+            .unwrap_or(&message)
+            .replace("field", "key"),
+        ScenarioErrorKind::Syntax => format!("TOML syntax error: {message}"),
+        _ => humanize(&message),
+    };
+    ScenarioError {
+        kind,
+        origin: origin.to_string(),
+        key,
+        message,
+        help,
+        location,
+    }
+    .into()
+}
+
+/// "unknown field `x`, expected one of `a`, `b`" -> a nearest-key hint, or the list of valid keys.
+fn unknown_key_help(message: &str) -> Option<String> {
+    let mut ticks = message.split('`').skip(1).step_by(2);
+    let unknown = ticks.next()?;
+    let expected: Vec<&str> = ticks.collect();
+    if expected.is_empty() {
+        return None;
+    }
+    Some(match error::nearest(unknown, expected.iter().copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => format!("valid keys here: {}", expected.join(", ")),
+    })
+}
+
+/// Rewrites serde's type vocabulary ("expected u32") in words a scenario author uses.
+fn humanize(message: &str) -> String {
+    let words = [
+        ("expected f64", "expected a number"),
+        ("expected u32", "expected a whole number of at least 0"),
+        ("expected u64", "expected a whole number of at least 0"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+    ];
+    let mut m = message.trim().to_string();
+    for (from, to) in words {
+        m = m.replace(from, to);
+    }
+    m
+}
+
+/// The dotted path of the key whose key or value span contains `offset`. A table's span covers
+/// only its header, so every table is searched.
+fn path_at(table: &DeTable<'_>, offset: usize) -> Vec<String> {
+    for (k, v) in table.iter() {
+        if k.span().contains(&offset) || v.span().contains(&offset) {
+            return vec![k.get_ref().to_string()];
+        }
+        if let DeValue::Table(t) = v.get_ref() {
+            let inner = path_at(t, offset);
+            if !inner.is_empty() {
+                let mut path = vec![k.get_ref().to_string()];
+                path.extend(inner);
+                return path;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The span of the value at `path`, or of the deepest key on the path the file does set.
+fn span_of_path(table: &DeTable<'_>, path: &[&str]) -> Option<Range<usize>> {
+    let (first, rest) = path.split_first()?;
+    let (k, v) = table.iter().find(|(k, _)| k.get_ref() == first)?;
+    if rest.is_empty() {
+        let s = v.span();
+        return Some(if s.is_empty() { k.span() } else { s });
+    }
+    match v.get_ref() {
+        DeValue::Table(t) => span_of_path(t, rest).or_else(|| Some(k.span())),
+        _ => Some(k.span()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_defaults_with_the_file_name() {
+        let s = parse("", "x.toml", "x").unwrap();
+        assert_eq!(s.name, "x");
+        assert_eq!(s.kinds, Scenario::default().kinds);
+    }
+
+    #[test]
+    fn a_kind_block_only_states_what_differs() {
+        let s = parse("[kinds.worker_coop]\nhours_floor = 0.6\n", "x.toml", "x").unwrap();
+        assert_eq!(s.kinds.worker_coop.hours_floor, 0.6);
+        // The rest of the block keeps the worker co-op's own defaults, not another kind's.
+        assert_eq!(
+            s.kinds.worker_coop.pay_floor,
+            KindParams::worker_coop().pay_floor
+        );
+        assert_eq!(s.kinds.conventional, KindParams::conventional());
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let err = parse(
+            "months = 60\n[kinds.worker_coop]\nhours_flor = 0.6\n",
+            "s.toml",
+            "s",
+        )
+        .unwrap_err();
+        let e = &err.0[0];
+        assert_eq!(e.kind, ScenarioErrorKind::UnknownKey);
+        assert_eq!(e.location.as_ref().unwrap().line, 3);
+        assert_eq!(e.key.as_deref(), Some("kinds.worker_coop.hours_flor"));
+        assert!(e.help.as_deref().unwrap().contains("hours_floor"), "{e}");
+    }
+
+    #[test]
+    fn shares_not_summing_to_one_are_rejected_with_the_key() {
+        let text = "[population.kind_mix]\nconventional = 0.5\nworker_coop = 0.1\n";
+        let err = parse(text, "s.toml", "s").unwrap_err();
+        let e = err
+            .0
+            .iter()
+            .find(|e| e.key.as_deref() == Some("population.kind_mix"))
+            .expect("kind_mix error");
+        assert!(e.message.contains("sum to 1"), "{e}");
+        assert_eq!(e.location.as_ref().unwrap().line, 1);
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = parse("[bank]\nmax_leverage = \"high\"\n", "s.toml", "s").unwrap_err();
+        let e = &err.0[0];
+        assert_eq!(e.kind, ScenarioErrorKind::Type);
+        assert_eq!(e.key.as_deref(), Some("bank.max_leverage"));
+        assert!(e.message.contains("expected a number"), "{e}");
+    }
+
+    #[test]
+    fn override_by_dotted_key() {
+        let mut s = Scenario::default();
+        apply_override(&mut s, "policy.credit_guarantee.coverage", "0.5", "--vary").unwrap();
+        assert_eq!(s.policy.credit_guarantee.coverage, 0.5);
+        apply_override(&mut s, "crisis.shape", "v", "--vary").unwrap();
+        assert_eq!(s.crisis.shape, RecoveryShape::V);
+        let e =
+            apply_override(&mut s, "policy.credit_guarante.coverage", "0.5", "--vary").unwrap_err();
+        assert!(e.help.unwrap().contains("policy.credit_guarantee.coverage"));
+        let e = apply_override(&mut s, "months", "many", "--vary").unwrap_err();
+        assert_eq!(e.kind, ScenarioErrorKind::Type);
+    }
+
+    #[test]
+    fn every_parameter_is_documented_with_unit_and_source() {
+        for d in parameter_docs() {
+            assert!(
+                !d.doc.is_empty() && !d.unit.is_empty() && !d.source.is_empty(),
+                "{}",
+                d.key
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The machinery behind scenario parameter blocks: each block is declared once (with `params!`)
+//! and yields the resolved struct, a patch struct that a scenario file deserialises into (every
+//! field optional, unknown keys rejected), and a description used for the parameter reference.
+//!
+//! A scenario file only states what differs from the defaults; the defaults of one block may differ
+//! by context (each firm kind has its own), which is why files are read as patches laid over a
+//! resolved default rather than deserialised with `#[serde(default)]`.
+
+use serde::de::DeserializeOwned;
+
+/// A value that a scenario file may replace in whole (leaves) or in part (blocks).
+pub trait Patch {
+    type Patch: DeserializeOwned;
+    fn apply(&mut self, patch: Self::Patch);
+}
+
+/// One documented parameter: its dotted key, default, unit, meaning and source.
+#[derive(Debug, Clone)]
+pub struct ParamDoc {
+    pub key: String,
+    pub default: String,
+    pub unit: &'static str,
+    pub doc: String,
+    pub source: &'static str,
+}
+
+/// Lists the parameters below a value, for the reference table in docs/MODEL.md.
+pub trait Describe {
+    fn describe_into(
+        &self,
+        key: &str,
+        doc: &str,
+        unit: &'static str,
+        source: &'static str,
+        out: &mut Vec<ParamDoc>,
+    );
+}
+
+pub(crate) fn join_key(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() {
+        field.to_string()
+    } else {
+        format!("{prefix}.{field}")
+    }
+}
+
+macro_rules! leaf {
+    ($($ty:ty),*) => {$(
+        impl Patch for $ty {
+            type Patch = $ty;
+            fn apply(&mut self, patch: $ty) { *self = patch; }
+        }
+        impl Describe for $ty {
+            fn describe_into(&self, key: &str, doc: &str, unit: &'static str, source: &'static str, out: &mut Vec<ParamDoc>) {
+                out.push(ParamDoc {
+                    key: key.to_string(),
+                    default: toml::Value::try_from(self).map(|v| v.to_string()).unwrap_or_default(),
+                    unit,
+                    doc: doc.trim().to_string(),
+                    source,
+                });
+            }
+        }
+    )*};
+}
+leaf!(f64, u32, u64, bool, String);
+
+/// Declares a parameter block. Each field carries `[unit, source]` before its doc comment.
+macro_rules! params {
+    (
+        $(#[$smeta:meta])*
+        pub struct $name:ident / $patch:ident {
+            $(
+                [$unit:literal, $source:literal]
+                $(#[doc = $doc:literal])*
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[$smeta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[doc = concat!("A scenario file's partial `", stringify!($name), "`.")]
+        pub struct $patch {
+            $( #[serde(default)] pub $field: Option<<$ty as $crate::scenario::params::Patch>::Patch>, )*
+        }
+
+        impl $crate::scenario::params::Patch for $name {
+            type Patch = $patch;
+            fn apply(&mut self, patch: $patch) {
+                $( if let Some(value) = patch.$field {
+                    $crate::scenario::params::Patch::apply(&mut self.$field, value);
+                } )*
+            }
+        }
+
+        impl $crate::scenario::params::Describe for $name {
+            fn describe_into(&self, key: &str, _doc: &str, _unit: &'static str, _source: &'static str,
+                             out: &mut Vec<$crate::scenario::params::ParamDoc>) {
+                $( $crate::scenario::params::Describe::describe_into(
+                    &self.$field,
+                    &$crate::scenario::params::join_key(key, stringify!($field)),
+                    concat!($($doc, " "),*),
+                    $unit,
+                    $source,
+                    out,
+                ); )*
+            }
+        }
+    };
+}
+pub(crate) use params;
+
+/// Enums and lists are leaves: a file replaces them whole.
+macro_rules! leaf_enum {
+    ($($ty:ty),*) => {$(
+        impl $crate::scenario::params::Patch for $ty {
+            type Patch = $ty;
+            fn apply(&mut self, patch: $ty) { *self = patch; }
+        }
+        impl $crate::scenario::params::Describe for $ty {
+            fn describe_into(&self, key: &str, doc: &str, unit: &'static str, source: &'static str,
+                             out: &mut Vec<$crate::scenario::params::ParamDoc>) {
+                out.push($crate::scenario::params::ParamDoc {
+                    key: key.to_string(),
+                    default: toml::Value::try_from(self).map(|v| v.to_string()).unwrap_or_default(),
+                    unit,
+                    doc: doc.trim().to_string(),
+                    source,
+                });
+            }
+        }
+    )*};
+}
+pub(crate) use leaf_enum;
