@@ -1,1 +1,17 @@
+//! The model (MODEL.md): pure and deterministic. No I/O, no clock, no global state; the same
+//! scenario, replication and seed give the same bits on any number of threads.
 
+pub mod bank;
+pub mod economy;
+pub mod firm;
+pub mod fund;
+pub mod government;
+pub mod record;
+pub mod rng;
+pub mod sector;
+
+pub use economy::{CHUNK, Economy, ReplicationResult, RunOptions, run_replication};
+pub use record::{
+    CellStats, Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, OnsetSnapshot, Origin,
+};
+pub use sector::crisis_window;

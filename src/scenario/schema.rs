@@ -104,7 +104,7 @@ pub enum RecoveryShape {
     L,
 }
 
-leaf_enum!(Margin, RecoveryShape, Vec<Margin>);
+leaf_enum!(Kind, Margin, RecoveryShape, Vec<Margin>);
 
 params! {
     /// One number per firm kind (shares of the population, for instance).
@@ -317,6 +317,9 @@ params! {
         ["share of standard pay per month", "model choice"]
         /// Largest change in the pay rate in one month.
         pub pay_step: f64,
+        ["share of target labour", "model choice (adjustment costs imply a band of inaction)"]
+        /// Labour within this share of the target is left alone.
+        pub adjustment_deadband: f64,
         ["share of gap per month", "Hamermesh 1993 (labour demand adjustment speed)"]
         /// Share of the headcount gap closed in one month, once headcount is the margin in use.
         pub headcount_speed: f64,
@@ -476,7 +479,7 @@ params! {
         ["share of uncovered debt", "Franks & Sussman 2005 (UK SME recovery rates)"]
         /// Share of a defaulted loan the bank recovers beyond the firm's liquid assets.
         pub recovery_share: f64,
-        ["months", "BoE: typical SME term loan"]
+        ["months", "BoE SME finance monitor: blend of term loans and commercial mortgages"]
         /// Term over which loans amortise.
         pub loan_term_months: u32,
         ["months of costs", "model choice"]
@@ -525,6 +528,27 @@ params! {
 }
 
 params! {
+    /// Capital and adaptation (MODEL.md 3.3): how firms' physical capital and productivity move.
+    pub struct Technology / TechnologyPatch {
+        ["share per month", "model choice: premises and equipment let go when idle"]
+        /// Share of idle capital scrapped each month (capital above `idle_capital_tolerance` times what the workforce uses).
+        pub capital_scrap_monthly: f64,
+        ["multiple of capital in use", "model choice"]
+        /// Capital a firm keeps without scrapping, relative to what its full-time workforce uses.
+        pub idle_capital_tolerance: f64,
+        ["months of fixed costs", "co-op crisis reports (CECOP 2012): investment in adaptation"]
+        /// Cost of one attempt at process or market adaptation.
+        pub adaptation_cost_months: f64,
+        ["probability", "model choice"]
+        /// Chance an adaptation attempt succeeds.
+        pub adaptation_success_probability: f64,
+        ["share", "model choice"]
+        /// Rise in productivity (process) or demand weight (market) when it succeeds.
+        pub adaptation_gain: f64,
+    }
+}
+
+params! {
     /// Worker-buyout support (Italian Marcora law: unemployment benefits advanced as capital).
     pub struct WorkerBuyout / WorkerBuyoutPatch {
         ["probability", "CFI / Marcora buyout statistics"]
@@ -533,6 +557,9 @@ params! {
         ["share of workers", "Vieta 2015 (worker buyouts in Italy)"]
         /// Share of the failing firm's workers who join the buyout as members.
         pub member_share: f64,
+        ["kind", "Marcora law: buyouts form worker co-ops"]
+        /// The kind a bought-out firm becomes.
+        pub into_kind: Kind,
         ["months of pay per member", "Marcora law: benefits paid as a lump sum"]
         /// Capital the government advances per member.
         pub capital_months: f64,
@@ -629,6 +656,9 @@ params! {
         ["block", "MODEL.md 3.1"]
         /// Public-spending cuts.
         pub austerity: Austerity,
+        ["block", "MODEL.md 3.3"]
+        /// Capital and adaptation.
+        pub technology: Technology,
         ["block", "MODEL.md 7"]
         /// Banking system.
         pub bank: BankParams,
@@ -677,7 +707,7 @@ impl Default for Scenario {
                     wage_monthly: 1.7,
                     labour_share: 0.72,
                     fixed_cost_share: 0.18,
-                    capital_months: 6.0,
+                    capital_months: 4.0,
                     demand_volatility: 0.01,
                     ..SectorParams::common()
                 },
@@ -685,7 +715,7 @@ impl Default for Scenario {
                     wage_monthly: 2.5,
                     labour_share: 0.52,
                     fixed_cost_share: 0.36,
-                    capital_months: 24.0,
+                    capital_months: 12.0,
                     demand_volatility: 0.02,
                     ..SectorParams::common()
                 },
@@ -693,7 +723,7 @@ impl Default for Scenario {
                     wage_monthly: 2.4,
                     labour_share: 0.58,
                     fixed_cost_share: 0.31,
-                    capital_months: 12.0,
+                    capital_months: 6.0,
                     demand_volatility: 0.03,
                     ..SectorParams::common()
                 },
@@ -701,7 +731,7 @@ impl Default for Scenario {
                     wage_monthly: 1.5,
                     labour_share: 0.55,
                     fixed_cost_share: 0.35,
-                    capital_months: 10.0,
+                    capital_months: 6.0,
                     demand_volatility: 0.02,
                     ..SectorParams::common()
                 },
@@ -721,14 +751,14 @@ impl Default for Scenario {
                 shape: RecoveryShape::U,
                 depth: SectorShares {
                     social_services: 0.0,
-                    manufacturing: 0.25,
-                    construction: 0.30,
-                    retail_hospitality: 0.08,
+                    manufacturing: 0.14,
+                    construction: 0.16,
+                    retail_hospitality: 0.04,
                 },
                 credit_crunch: CreditCrunch {
-                    max_leverage_cut: 0.25,
-                    spread_rise_annual: 0.03,
-                    capital_requirement_rise: 0.03,
+                    max_leverage_cut: 0.15,
+                    spread_rise_annual: 0.025,
+                    capital_requirement_rise: 0.015,
                     base_rate_change_annual: -0.045,
                 },
             },
@@ -743,6 +773,13 @@ impl Default for Scenario {
                 },
                 contract_value_cut: 0.15,
             },
+            technology: Technology {
+                capital_scrap_monthly: 0.01,
+                idle_capital_tolerance: 1.25,
+                adaptation_cost_months: 1.0,
+                adaptation_success_probability: 0.5,
+                adaptation_gain: 0.05,
+            },
             bank: BankParams {
                 capital_requirement: 0.08,
                 target_equity_to_loans: 0.12,
@@ -752,7 +789,7 @@ impl Default for Scenario {
                 leverage_exponent: 1.5,
                 max_leverage: 0.8,
                 recovery_share: 0.4,
-                loan_term_months: 60,
+                loan_term_months: 120,
                 loan_buffer_months: 0.5,
             },
             fund: FundParams {
@@ -772,6 +809,7 @@ impl Default for Scenario {
                 worker_buyout: WorkerBuyout {
                     probability: 0.0,
                     member_share: 0.6,
+                    into_kind: Kind::WorkerCoop,
                     capital_months: 12.0,
                 },
                 short_time_work: ShortTimeWork {
@@ -826,6 +864,7 @@ impl KindParams {
             pay_floor: 1.0,
             hours_step: 0.1,
             pay_step: 0.03,
+            adjustment_deadband: 0.05,
             headcount_speed: 0.3,
             firing_cost_months: 2.0,
             hiring_cost_months: 1.0,

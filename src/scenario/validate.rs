@@ -218,6 +218,12 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         r.positive_share(&key("hours_step"), kp.hours_step);
         r.positive_share(&key("pay_step"), kp.pay_step);
         r.positive_share(&key("headcount_speed"), kp.headcount_speed);
+        r.within(
+            &key("adjustment_deadband"),
+            kp.adjustment_deadband,
+            0.0,
+            0.5,
+        );
         r.within(&key("firing_cost_months"), kp.firing_cost_months, 0.0, 60.0);
         r.within(&key("hiring_cost_months"), kp.hiring_cost_months, 0.0, 60.0);
         r.probability(
@@ -257,6 +263,16 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
             "crisis.onset_month",
             format!("a month before the horizon (months = {})", s.months),
             c.onset_month.to_string(),
+        );
+    }
+    if c.duration_months < c.fall_months {
+        r.fail(
+            "crisis.duration_months",
+            format!(
+                "at least crisis.fall_months ({}): recovery starts after the fall",
+                c.fall_months
+            ),
+            c.duration_months.to_string(),
         );
     }
     for (name, v) in sector_entries(&c.depth) {
@@ -305,6 +321,26 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
             a.onset_month.to_string(),
         );
     }
+
+    let t = &s.technology;
+    r.probability("technology.capital_scrap_monthly", t.capital_scrap_monthly);
+    r.within(
+        "technology.idle_capital_tolerance",
+        t.idle_capital_tolerance,
+        1.0,
+        100.0,
+    );
+    r.within(
+        "technology.adaptation_cost_months",
+        t.adaptation_cost_months,
+        0.0,
+        120.0,
+    );
+    r.probability(
+        "technology.adaptation_success_probability",
+        t.adaptation_success_probability,
+    );
+    r.within("technology.adaptation_gain", t.adaptation_gain, 0.0, 1.0);
 
     let b = &s.bank;
     r.within(

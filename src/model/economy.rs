@@ -1,0 +1,880 @@
+//! The economy and its month. `Economy::step` runs the ten steps of MODEL.md section 3 in order;
+//! read it first. Everything here is pure and deterministic: no I/O, no clock, no globals, and
+//! every random draw comes from a stream keyed by (seed, replication, firm or shared stream).
+//!
+//! Money is accounted in five places: firms (cash + reserves - debt), households (workers, owners,
+//! suppliers and consumers: the closing sector), the bank (equity), the mutual fund (cash + loans)
+//! and the government, which stands outside: its payments are the only injections, so the sum of
+//! the other four changes by exactly `Ledger::net_injection` each month (MODEL.md 6).
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp, Poisson};
+use rayon::prelude::*;
+
+use crate::scenario::{Kind, Scenario, Sector};
+
+use super::bank::{self, Bank, Conditions, LoanRequest};
+use super::firm::{Firm, Flows, KindRules, MonthContext, SectorTech, mean_one_shock};
+use super::fund::Fund;
+use super::government::Ledger;
+use super::record::{Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
+use super::rng::{self, Stream};
+use super::sector::{Environment, crisis_window};
+
+/// Firms per block in per-firm passes. Sums over firms are taken block by block in a fixed order,
+/// so results are bit-identical whether blocks run on one thread or many.
+pub const CHUNK: usize = 1024;
+
+/// How a replication is run (not what it models).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Keep one record per firm (needed for survival analysis and the firm table).
+    pub record_firms: bool,
+    /// Spread per-firm passes over threads (worth it from tens of thousands of firms).
+    pub parallel_firms: bool,
+}
+
+/// What one replication produces.
+#[derive(Debug, Clone)]
+pub struct ReplicationResult {
+    pub replication: u32,
+    pub months: Vec<MonthRecord>,
+    /// Empty unless `RunOptions::record_firms`.
+    pub firms: Vec<FirmRecord>,
+}
+
+/// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
+#[derive(Debug, Clone)]
+struct Buyout {
+    sector: Sector,
+    members: u32,
+    productivity: f64,
+    demand_weight: f64,
+    expected_demand: f64,
+    installed_fte: f64,
+}
+
+pub struct Economy<'a> {
+    scenario: &'a Scenario,
+    replication: u32,
+    options: RunOptions,
+    kinds: Vec<KindRules>,
+    tech: Vec<SectorTech>,
+    /// Live firms, in order of id.
+    firms: Vec<Firm>,
+    exited: Vec<FirmRecord>,
+    next_id: u64,
+    /// The next month to simulate; negative during warm-up.
+    month: i32,
+    pub households: f64,
+    pub bank: Bank,
+    pub fund: Fund,
+    sector_rng: Stream,
+    entry_rng: Stream,
+    /// Log AR(1) state of each sector's aggregate demand noise.
+    sector_noise: [f64; Sector::COUNT],
+    /// Market demand each sector starts with (the initial firms' market capacity).
+    sector_base: [f64; Sector::COUNT],
+    initial_firms: [f64; Sector::COUNT],
+    /// This month's government flows.
+    ledger: Ledger,
+    /// This month's entries, exits and credit outcomes by kind x sector.
+    events: Cells,
+    buyouts: Vec<Buyout>,
+}
+
+impl<'a> Economy<'a> {
+    /// The economy at the start of the warm-up. The scenario must have passed validation.
+    pub fn new(scenario: &'a Scenario, replication: u32, options: RunOptions) -> Economy<'a> {
+        let s = scenario;
+        let kinds: Vec<KindRules> = Kind::ALL.iter().map(|k| KindRules::new(s, *k)).collect();
+        let tech: Vec<SectorTech> = Sector::ALL.iter().map(|x| SectorTech::new(s, *x)).collect();
+        let mut economy = Economy {
+            scenario,
+            replication,
+            options,
+            kinds,
+            tech,
+            firms: Vec::with_capacity(s.population.firms as usize),
+            exited: Vec::new(),
+            next_id: 0,
+            month: -(s.warmup_months as i32),
+            households: 0.0,
+            bank: Bank {
+                equity: 0.0,
+                loans: 0.0,
+                guaranteed: 0.0,
+            },
+            fund: Fund {
+                cash: 0.0,
+                loans: 0.0,
+            },
+            sector_rng: rng::stream(s.seed, replication, rng::SECTOR_STREAM),
+            entry_rng: rng::stream(s.seed, replication, rng::ENTRY_STREAM),
+            sector_noise: [0.0; Sector::COUNT],
+            sector_base: [0.0; Sector::COUNT],
+            initial_firms: [0.0; Sector::COUNT],
+            ledger: Ledger::default(),
+            events: Cells::default(),
+            buyouts: Vec::new(),
+        };
+        economy.populate();
+        economy
+    }
+
+    fn populate(&mut self) {
+        let s = self.scenario;
+        let p = &s.population;
+        let birth_base = self.month;
+        let age =
+            Exp::new(1.0 / p.initial_age_mean_months.max(1e-9)).expect("validated: positive rate");
+        let mut population_rng = rng::stream(s.seed, self.replication, rng::POPULATION_STREAM);
+        let kind_weights: Vec<f64> = Kind::ALL.iter().map(|k| p.kind_mix.get(*k)).collect();
+        for _ in 0..p.firms {
+            let kind = Kind::ALL[pick(&kind_weights, &mut population_rng)];
+            let sector_weights: Vec<f64> = Sector::ALL
+                .iter()
+                .map(|x| s.kinds.get(kind).sector_mix.get(*x))
+                .collect();
+            let sector = Sector::ALL[pick(&sector_weights, &mut population_rng)];
+            let age_months = if p.initial_age_mean_months > 0.0 {
+                age.sample(&mut population_rng)
+            } else {
+                0.0
+            };
+            let birth = birth_base - age_months.round() as i32;
+            let firm = self.found(
+                kind,
+                sector,
+                Origin::Initial,
+                birth,
+                p.initial_heads_median,
+                0.0,
+            );
+            let market = (firm.productivity * firm.effective_heads(&self.kinds[kind.index()])
+                - firm.contract_value)
+                .max(0.0);
+            self.sector_base[sector.index()] += market;
+            self.initial_firms[sector.index()] += 1.0;
+            self.bank.loans += firm.bank_debt;
+            self.firms.push(firm);
+        }
+        self.bank.equity = s.bank.target_equity_to_loans * self.bank.loans;
+        let members = self
+            .firms
+            .iter()
+            .filter(|f| self.kinds[f.kind.index()].params.fund_access)
+            .count();
+        self.fund.cash = s.fund.initial_balance_per_member * members as f64;
+        for sector in 0..Sector::COUNT {
+            // Entrants in a sector with no initial firms still find a market.
+            if self.sector_base[sector] == 0.0 {
+                self.sector_base[sector] = self.tech[sector].productivity * p.entrant_heads_median;
+            }
+        }
+    }
+
+    /// A new firm with the standard balance sheet of a founding: capital for its workforce, a cash
+    /// buffer, and debt at the scenario's founding leverage (the same for every kind).
+    /// `contract_cut` is the austerity cut applying to contracts let now.
+    fn found(
+        &mut self,
+        kind: Kind,
+        sector: Sector,
+        origin: Origin,
+        birth: i32,
+        median_heads: f64,
+        contract_cut: f64,
+    ) -> Firm {
+        let s = self.scenario;
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut rng = rng::stream(s.seed, self.replication, id);
+        let k = &self.kinds[kind.index()];
+        let t = &self.tech[sector.index()];
+        let sigma = s.population.initial_heads_sigma;
+        let heads = (median_heads * (sigma * normal(&mut rng)).exp())
+            .round()
+            .max(1.0) as u32;
+        let members = (k.params.member_share * heads as f64).round() as u32;
+        let trainees =
+            ((k.params.trainee_share * heads as f64).round() as u32).min(heads - members);
+        let productivity = t.productivity * mean_one_shock(&mut rng, t.params.productivity_sigma);
+        let mut firm = Firm {
+            id,
+            kind,
+            sector,
+            origin,
+            birth_month: birth,
+            members,
+            employees: heads - members - trainees,
+            trainees,
+            hours: 1.0,
+            pay_index: 1.0,
+            productivity,
+            demand_weight: 0.0,
+            expected_demand: 0.0,
+            installed_fte: heads as f64,
+            cash: 0.0,
+            reserves_divisible: 0.0,
+            reserves_indivisible: 0.0,
+            bank_debt: 0.0,
+            guaranteed_debt: 0.0,
+            bank_rate: 0.0,
+            fund_debt: 0.0,
+            negative_equity_months: 0,
+            last_result: 0.0,
+            last_costs: 0.0,
+            contract_value: 0.0,
+            contract_base_value: 0.0,
+            contract_months_left: 0,
+            onset: None,
+            crisis_min_heads: None,
+            rng,
+            market_demand: 0.0,
+            growth_request: 0.0,
+            revenue: 0.0,
+            wage_bill: 0.0,
+            result: 0.0,
+        };
+        let capacity = firm.productivity * firm.effective_heads(k);
+        if k.params.public_contract_share > 0.0 {
+            firm.contract_base_value = k.params.public_contract_share * capacity;
+            firm.contract_value = firm.contract_base_value * (1.0 - contract_cut);
+            let length = s.policy.public_contracts.length_months;
+            firm.contract_months_left = match origin {
+                // Initial contracts are part-way through their terms, so renewals are staggered.
+                Origin::Initial => firm.rng.random_range(1..=length),
+                _ => length,
+            };
+        }
+        firm.demand_weight = (capacity - firm.contract_value).max(0.0);
+        firm.expected_demand = capacity;
+        firm.last_costs = t.params.wage_monthly * heads as f64 + firm.fixed_costs(t);
+        firm.cash = k.params.cash_buffer_months.max(0.5) * firm.last_costs;
+        let leverage = s.population.initial_leverage;
+        firm.bank_debt = leverage * firm.assets(t);
+        firm.bank_rate = s.bank.base_rate_annual
+            + s.bank.spread_annual * leverage.powf(s.bank.leverage_exponent);
+        firm
+    }
+
+    /// Simulates the next month (MODEL.md section 3, steps 1-10). Returns its record, or `None`
+    /// during the warm-up.
+    pub fn step(&mut self) -> Option<MonthRecord> {
+        let s = self.scenario;
+        let t = self.month;
+        self.ledger = Ledger::default();
+        self.events = Cells::default();
+
+        // 1. Environment: the scenario's crisis and austerity paths, and credit conditions.
+        let env = Environment::at(s, t);
+        let credit = Conditions::at(s, &env);
+        if t == s.crisis.onset_month as i32 {
+            self.snapshot_onset();
+        }
+        // 2. Demand: each sector's demand, split by demand weight among its live firms.
+        let ctx = self.sector_demand(&env);
+        // 2-5. Per firm: demand, labour and production, costs and result, surplus distribution.
+        let market_capacity = self.operate_firms(&ctx);
+        // 6. Finance: amortisation, the bank's rationed lending, the fund's emergency loans.
+        self.finance(&credit);
+        // 7. Exit: insolvency, persistent negative equity, background hazard; buyouts.
+        self.exits(t);
+        // 8. Entry and conversion.
+        self.entry(t, &env, &credit, &ctx, &market_capacity);
+        // 9. Public contracts tick down; at term they are renewed or lost.
+        self.public_contracts(&env);
+        // 10. Record.
+        let record = (t >= 0).then(|| self.record(t as u32, &ctx, &credit));
+        self.month += 1;
+        record
+    }
+
+    fn snapshot_onset(&mut self) {
+        for f in &mut self.firms {
+            f.onset = Some(f.snapshot(&self.tech[f.sector.index()]));
+            f.crisis_min_heads = Some(f.heads());
+        }
+    }
+
+    fn sector_demand(&mut self, env: &Environment) -> MonthContext {
+        let s = self.scenario;
+        let years_elapsed = (self.month + s.warmup_months as i32) as f64 / 12.0;
+        let mut sector_demand = [0.0; Sector::COUNT];
+        for sector in Sector::ALL {
+            let i = sector.index();
+            let p = &self.tech[i].params;
+            let z = normal(&mut self.sector_rng);
+            self.sector_noise[i] =
+                p.demand_persistence * self.sector_noise[i] + p.demand_volatility * z;
+            // Mean-one correction for the stationary variance of the log AR(1).
+            let variance = p.demand_volatility.powi(2) / (1.0 - p.demand_persistence.powi(2));
+            let noise = (self.sector_noise[i] - 0.5 * variance).exp();
+            let trend = (1.0 + p.demand_trend_annual).powf(years_elapsed);
+            sector_demand[i] = self.sector_base[i] * trend * env.demand_multiplier[i] * noise;
+        }
+        let weight_sum = chunked_sum(&self.firms, |chunk| {
+            let mut w = [0.0; Sector::COUNT];
+            for f in chunk {
+                w[f.sector.index()] += f.demand_weight;
+            }
+            w
+        });
+        MonthContext {
+            sector_demand,
+            weight_sum,
+            expectation_weight: s.expectation_weight,
+            fund_rate_monthly: s.fund.loan_rate_annual / 12.0,
+            guarantee_fee_monthly: s.policy.credit_guarantee.fee_annual / 12.0,
+            contract_results_share: s.policy.public_contracts.results_share,
+            contract_results_noise: s.policy.public_contracts.results_noise,
+        }
+    }
+
+    /// Steps 2-5 for every firm, block by block; returns market capacity by sector.
+    fn operate_firms(&mut self, ctx: &MonthContext) -> [f64; Sector::COUNT] {
+        let kinds = &self.kinds;
+        let tech = &self.tech;
+        let technology = &self.scenario.technology;
+        let process = |chunk: &mut [Firm]| {
+            let mut flows = Flows::default();
+            for firm in chunk {
+                let k = &kinds[firm.kind.index()];
+                let t = &tech[firm.sector.index()];
+                firm.growth_request = 0.0;
+                firm.receive_demand(ctx, t);
+                let adjustment_costs = firm.adjust_labour(k, t, technology, &mut flows);
+                firm.produce_and_pay(ctx, k, t, adjustment_costs, &mut flows);
+                firm.distribute_surplus(k, &mut flows);
+            }
+            flows
+        };
+        let partials: Vec<Flows> = if self.options.parallel_firms {
+            self.firms.par_chunks_mut(CHUNK).map(process).collect()
+        } else {
+            self.firms.chunks_mut(CHUNK).map(process).collect()
+        };
+        let mut total = Flows::default();
+        for p in &partials {
+            total.add(p);
+        }
+        self.households += total.households;
+        self.bank.equity += total.bank;
+        self.fund.cash += total.fund;
+        self.ledger.add(&total.government);
+        total.market_capacity
+    }
+
+    fn finance(&mut self, credit: &Conditions) {
+        let s = self.scenario;
+        let bank_term = s.bank.loan_term_months as f64;
+        let fund_term = s.fund.loan_term_months as f64;
+        let mut requests = Vec::new();
+        for (i, f) in self.firms.iter_mut().enumerate() {
+            // Loans amortise; what cannot be paid from cash and reserves must be borrowed again.
+            if f.bank_debt > 0.0 {
+                let principal = f.bank_debt / bank_term;
+                let guaranteed = f.guaranteed_debt / bank_term;
+                f.bank_debt -= principal;
+                f.guaranteed_debt -= guaranteed;
+                f.cash -= principal;
+                self.bank.loans -= principal;
+                self.bank.guaranteed -= guaranteed;
+            }
+            if f.fund_debt > 0.0 {
+                let principal = f.fund_debt / fund_term;
+                f.fund_debt -= principal;
+                f.cash -= principal;
+                self.fund.loans -= principal;
+                self.fund.cash += principal;
+            }
+            f.cover_from_reserves();
+            let shortfall = (-f.cash).max(0.0);
+            let liquidity = if shortfall > 0.0 {
+                shortfall + s.bank.loan_buffer_months * f.last_costs
+            } else {
+                0.0
+            };
+            let amount = liquidity + f.growth_request;
+            if amount > 0.0 {
+                let t = &self.tech[f.sector.index()];
+                requests.push(LoanRequest {
+                    firm: i,
+                    amount,
+                    leverage: f.leverage_after(t, amount),
+                    shortfall,
+                });
+            }
+        }
+        bank::queue(&mut requests);
+
+        let max_leverage = if credit.guarantee > 0.0 {
+            credit.max_leverage_guaranteed
+        } else {
+            credit.max_leverage
+        };
+        let bank_share = 1.0 - credit.guarantee;
+        let mut headroom = self.bank.headroom(credit);
+        for r in &requests {
+            let f = &mut self.firms[r.firm];
+            let cell = self.events.cell_mut(f.kind, f.sector);
+            cell.credit_requested += r.amount;
+            if r.leverage <= max_leverage && bank_share * r.amount <= headroom {
+                headroom -= bank_share * r.amount;
+                let rate = credit.rate(r.leverage, s.bank.leverage_exponent);
+                f.bank_rate =
+                    (f.bank_debt * f.bank_rate + r.amount * rate) / (f.bank_debt + r.amount);
+                f.bank_debt += r.amount;
+                f.guaranteed_debt += credit.guarantee * r.amount;
+                f.cash += r.amount;
+                self.bank.loans += r.amount;
+                self.bank.guaranteed += credit.guarantee * r.amount;
+                continue;
+            }
+            cell.credit_refused += r.amount;
+            cell.loans_refused += 1.0;
+            // A co-op the bank refuses may ask the mutual fund, for what it needs to stay solvent.
+            let fund_rules = &s.fund;
+            if r.shortfall <= 0.0 || !self.kinds[f.kind.index()].params.fund_access {
+                continue;
+            }
+            let amount = r.amount.min(fund_rules.max_loan_months * f.last_costs);
+            let t = &self.tech[f.sector.index()];
+            if amount < r.shortfall
+                || amount > self.fund.cash
+                || f.leverage_after(t, amount) > fund_rules.max_leverage
+            {
+                continue;
+            }
+            self.fund.cash -= amount;
+            self.fund.loans += amount;
+            f.fund_debt += amount;
+            f.cash += amount;
+            cell.fund_support += amount;
+        }
+
+        // The bank pays out equity above its target (raised during the crunch: deleveraging).
+        let target = (s.bank.target_equity_to_loans + credit.capital_requirement
+            - s.bank.capital_requirement)
+            * self.bank.loans;
+        if self.bank.equity > target {
+            let payout = s.bank.payout_speed * (self.bank.equity - target);
+            self.bank.equity -= payout;
+            self.households += payout;
+        }
+    }
+
+    fn exits(&mut self, t: i32) {
+        let s = self.scenario;
+        let p = &s.population;
+        let buyout = &s.policy.worker_buyout;
+        let mut firms = std::mem::take(&mut self.firms);
+        firms.retain_mut(|f| {
+            let k = &self.kinds[f.kind.index()];
+            let tech = &self.tech[f.sector.index()];
+            if f.equity(tech) < 0.0 {
+                f.negative_equity_months += 1;
+            } else {
+                f.negative_equity_months = 0;
+            }
+            let insolvent = f.cash < -1e-9;
+            let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
+            let age = (t - f.birth_month).max(0) as f64;
+            let hazard = p.background_exit_monthly
+                * (1.0 + p.newness_multiplier * (-age / p.newness_months).exp());
+            let background = f.rng.random::<f64>() < hazard;
+            if !financial && !background {
+                return true;
+            }
+            let mut reason = if insolvent {
+                ExitReason::Insolvency
+            } else if financial {
+                ExitReason::NegativeEquity
+            } else {
+                ExitReason::Background
+            };
+            if financial
+                && k.params.buyout_eligible
+                && buyout.probability > 0.0
+                && f.rng.random::<f64>() < buyout.probability
+            {
+                reason = ExitReason::Converted;
+                let members = ((buyout.member_share * f.heads() as f64).round() as u32).max(1);
+                self.buyouts.push(Buyout {
+                    sector: f.sector,
+                    members,
+                    productivity: f.productivity,
+                    demand_weight: f.demand_weight,
+                    expected_demand: f.expected_demand * members as f64 / f.heads().max(1) as f64,
+                    installed_fte: f.installed_fte,
+                });
+            }
+            self.settle_exit(f);
+            let cell = self.events.cell_mut(f.kind, f.sector);
+            cell.count_exit(reason);
+            cell.jobs_lost_in_exits += f.heads() as f64;
+            if self.options.record_firms {
+                self.exited
+                    .push(firm_record(f, Some((t.max(0) as u32, reason))));
+            }
+            false
+        });
+        self.firms = firms;
+    }
+
+    /// Winds up an exiting firm: liquid assets pay the bank, then the fund, then unpaid creditors;
+    /// the bank recovers a share of what is left of its loan from collateral (bought by households)
+    /// and the guarantee covers its share of the loss; what remains goes to the owners, except
+    /// asset-locked reserves, which go to the mutual fund (Italian law 59/1992). After this the
+    /// firm holds nothing and owes nothing.
+    fn settle_exit(&mut self, f: &mut Firm) {
+        let s = self.scenario;
+        let unpaid_creditors = (-f.cash).max(0.0);
+        let mut free = f.cash.max(0.0) + f.reserves_divisible;
+        let mut locked = f.reserves_indivisible;
+        let mut pay = |amount: f64| {
+            let from_free = amount.min(free);
+            free -= from_free;
+            let from_locked = (amount - from_free).min(locked);
+            locked -= from_locked;
+            from_free + from_locked
+        };
+        let to_bank = pay(f.bank_debt);
+        let uncovered = f.bank_debt - to_bank;
+        let recovered = s.bank.recovery_share * uncovered;
+        let loss = uncovered - recovered;
+        let guarantee_call = if f.bank_debt > 0.0 {
+            loss * f.guaranteed_debt / f.bank_debt
+        } else {
+            0.0
+        };
+        self.bank.loans -= f.bank_debt;
+        self.bank.guaranteed -= f.guaranteed_debt;
+        self.bank.equity += to_bank + recovered - f.bank_debt + guarantee_call;
+        self.households -= recovered;
+        self.ledger.guarantee_calls += guarantee_call;
+
+        let to_fund = pay(f.fund_debt);
+        self.fund.loans -= f.fund_debt;
+        self.fund.cash += to_fund;
+
+        let to_creditors = pay(unpaid_creditors);
+        // Creditors who were owed more than the firm had lose the difference.
+        self.households -= unpaid_creditors - to_creditors;
+        self.households += free;
+        self.fund.cash += locked;
+
+        f.cash = 0.0;
+        f.reserves_divisible = 0.0;
+        f.reserves_indivisible = 0.0;
+        f.bank_debt = 0.0;
+        f.guaranteed_debt = 0.0;
+        f.fund_debt = 0.0;
+    }
+
+    fn entry(
+        &mut self,
+        t: i32,
+        env: &Environment,
+        credit: &Conditions,
+        ctx: &MonthContext,
+        capacity: &[f64; Sector::COUNT],
+    ) {
+        let s = self.scenario;
+        let p = &s.population;
+        let credit_factor = if s.bank.max_leverage > 0.0 {
+            credit.max_leverage / s.bank.max_leverage
+        } else {
+            0.0
+        };
+        let contract_cut = s.austerity.contract_value_cut * env.austerity;
+        for sector in Sector::ALL {
+            let i = sector.index();
+            // New firms come where demand outruns the capacity of those already there (MODEL.md 3.8).
+            let pull = if capacity[i] > 0.0 {
+                (ctx.sector_demand[i] / capacity[i]).clamp(0.0, 3.0)
+            } else {
+                3.0
+            };
+            let rate = p.entry_rate_monthly
+                * self.initial_firms[i].max(1.0)
+                * pull.powf(p.entry_demand_elasticity)
+                * credit_factor;
+            if rate <= 0.0 {
+                continue;
+            }
+            let n = Poisson::new(rate)
+                .map(|d| d.sample(&mut self.entry_rng) as u64)
+                .unwrap_or(0);
+            let weights: Vec<f64> = Kind::ALL
+                .iter()
+                .map(|k| p.kind_mix.get(*k) * s.kinds.get(*k).sector_mix.get(sector))
+                .collect();
+            if weights.iter().sum::<f64>() <= 0.0 {
+                continue;
+            }
+            for _ in 0..n {
+                let kind = Kind::ALL[pick(&weights, &mut self.entry_rng)];
+                let mut firm = self.found(
+                    kind,
+                    sector,
+                    Origin::Entry,
+                    t,
+                    p.entrant_heads_median,
+                    contract_cut,
+                );
+                // An entrant takes demand in proportion to its capacity, at the sector's going rate.
+                let k = &self.kinds[kind.index()];
+                let market =
+                    (firm.productivity * firm.effective_heads(k) - firm.contract_value).max(0.0);
+                firm.demand_weight = if capacity[i] > 0.0 {
+                    market * ctx.weight_sum[i] / capacity[i]
+                } else {
+                    market
+                };
+                // Founders need their startup loan; without it the firm is not founded.
+                if (1.0 - credit.guarantee) * firm.bank_debt > self.bank.headroom(credit) {
+                    continue;
+                }
+                self.admit(firm, credit);
+            }
+        }
+        let buyouts = std::mem::take(&mut self.buyouts);
+        let into = s.policy.worker_buyout.into_kind;
+        for b in buyouts {
+            let mut firm = self.found(into, b.sector, Origin::Buyout, t, 1.0, contract_cut);
+            let t = &self.tech[b.sector.index()];
+            firm.members = b.members;
+            firm.employees = 0;
+            firm.trainees = 0;
+            firm.productivity = b.productivity;
+            firm.demand_weight = b.demand_weight;
+            firm.expected_demand = b.expected_demand;
+            firm.installed_fte = b.installed_fte;
+            firm.contract_value = 0.0;
+            firm.contract_base_value = 0.0;
+            firm.contract_months_left = 0;
+            // Marcora: members' unemployment benefits are advanced as the co-op's capital; the
+            // old firm's debts stayed with it.
+            let capital =
+                s.policy.worker_buyout.capital_months * t.params.wage_monthly * b.members as f64;
+            firm.bank_debt = 0.0;
+            firm.cash = capital;
+            firm.last_costs = t.params.wage_monthly * b.members as f64 + firm.fixed_costs(t);
+            self.ledger.worker_buyout += capital;
+            let cell = self.events.cell_mut(firm.kind, firm.sector);
+            cell.entries += 1.0;
+            self.firms.push(firm);
+        }
+    }
+
+    /// Books a founding: founders (households) put in equity and buy the capital from households,
+    /// and the bank lends the rest.
+    fn admit(&mut self, firm: Firm, credit: &Conditions) {
+        let t = &self.tech[firm.sector.index()];
+        let capital = firm.capital(t);
+        let founders_equity = capital + firm.cash - firm.bank_debt;
+        self.households += capital - founders_equity;
+        self.bank.loans += firm.bank_debt;
+        let guaranteed = credit.guarantee * firm.bank_debt;
+        self.bank.guaranteed += guaranteed;
+        let mut firm = firm;
+        firm.guaranteed_debt = guaranteed;
+        self.events.cell_mut(firm.kind, firm.sector).entries += 1.0;
+        self.firms.push(firm);
+    }
+
+    fn public_contracts(&mut self, env: &Environment) {
+        let s = self.scenario;
+        let pc = &s.policy.public_contracts;
+        let cut = s.austerity.contract_value_cut * env.austerity;
+        for f in &mut self.firms {
+            if f.contract_months_left == 0 {
+                continue;
+            }
+            f.contract_months_left -= 1;
+            if f.contract_months_left > 0 {
+                continue;
+            }
+            if f.rng.random::<f64>() < pc.renewal_probability {
+                f.contract_months_left = pc.length_months;
+                f.contract_value = f.contract_base_value * (1.0 - cut);
+            } else {
+                f.contract_value = 0.0;
+                f.contract_base_value = 0.0;
+            }
+        }
+    }
+
+    fn record(&mut self, month: u32, ctx: &MonthContext, credit: &Conditions) -> MonthRecord {
+        let s = self.scenario;
+        let in_crisis = crisis_window(s).contains(&month);
+        for f in &mut self.firms {
+            let heads = f.heads();
+            if let (true, Some(min)) = (in_crisis, f.crisis_min_heads.as_mut()) {
+                *min = (*min).min(heads);
+            }
+        }
+        let tech = &self.tech;
+        let cells = chunked_fold(&self.firms, self.options.parallel_firms, |chunk| {
+            let mut cells = Cells::default();
+            for f in chunk {
+                let t = &tech[f.sector.index()];
+                let c = cells.cell_mut(f.kind, f.sector);
+                c.firms += 1.0;
+                c.heads += f.heads() as f64;
+                c.members += f.members as f64;
+                c.fte += f.hours * f.heads() as f64;
+                c.wage_bill += f.wage_bill;
+                c.revenue += f.revenue;
+                c.result += f.result;
+                c.cash += f.cash;
+                c.reserves += f.reserves();
+                c.indivisible_reserves += f.reserves_indivisible;
+                c.debt += f.debt();
+                c.assets += f.assets(t);
+            }
+            cells
+        });
+        let mut all = cells;
+        all.add(&self.events);
+        let mut economy = EconomyStats {
+            bank_equity: self.bank.equity,
+            bank_loans: self.bank.loans,
+            bank_headroom: self.bank.headroom(credit),
+            fund_balance: self.fund.balance(),
+            fund_loans: self.fund.loans,
+            ..EconomyStats::default()
+        };
+        self.ledger.record_into(&mut economy);
+        let demand_index = Sector::ALL.map(|x| {
+            let i = x.index();
+            ctx.sector_demand[i] / self.sector_base[i]
+        });
+        MonthRecord {
+            month,
+            cells: all,
+            economy,
+            demand_index,
+        }
+    }
+
+    /// The month the next `step` simulates (negative during warm-up).
+    pub fn month(&self) -> i32 {
+        self.month
+    }
+
+    pub fn firms(&self) -> &[Firm] {
+        &self.firms
+    }
+
+    pub fn tech(&self, sector: Sector) -> &SectorTech {
+        &self.tech[sector.index()]
+    }
+
+    /// Sum of the balances of all accounted sectors (MODEL.md 6).
+    pub fn money_total(&self) -> f64 {
+        let firms: f64 = chunked_sum(&self.firms, |chunk| {
+            [chunk.iter().map(|f| f.liquid() - f.debt()).sum::<f64>()]
+        })[0];
+        firms + self.households + self.bank.equity + self.fund.balance()
+    }
+
+    /// Money the government put in during the last month.
+    pub fn last_injection(&self) -> f64 {
+        self.ledger.net_injection()
+    }
+
+    /// One record per firm that ever lived in this replication (requires `record_firms`).
+    pub fn into_firm_records(self) -> Vec<FirmRecord> {
+        let mut records = self.exited;
+        records.extend(self.firms.iter().map(|f| firm_record(f, None)));
+        records.sort_by_key(|r| r.id);
+        records
+    }
+}
+
+fn firm_record(f: &Firm, exit: Option<(u32, ExitReason)>) -> FirmRecord {
+    FirmRecord {
+        id: f.id,
+        kind: f.kind,
+        sector: f.sector,
+        origin: f.origin,
+        birth_month: f.birth_month,
+        exit,
+        onset: f.onset,
+        crisis_min_heads: f.crisis_min_heads,
+    }
+}
+
+fn normal(rng: &mut Stream) -> f64 {
+    rand_distr::StandardNormal.sample(rng)
+}
+
+/// Index drawn with probability proportional to `weights` (which must not all be zero).
+fn pick(weights: &[f64], rng: &mut Stream) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut u = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if u < *w {
+            return i;
+        }
+        u -= w;
+    }
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+}
+
+/// Per-sector (or any fixed-size) sums over firms, block by block in a fixed order.
+fn chunked_sum<const N: usize>(firms: &[Firm], f: impl Fn(&[Firm]) -> [f64; N]) -> [f64; N] {
+    let mut total = [0.0; N];
+    for chunk in firms.chunks(CHUNK) {
+        for (a, b) in total.iter_mut().zip(f(chunk)) {
+            *a += b;
+        }
+    }
+    total
+}
+
+/// Cells summed block by block in a fixed order, in parallel or not: the same bits either way.
+fn chunked_fold(
+    firms: &[Firm],
+    parallel: bool,
+    f: impl Fn(&[Firm]) -> Cells + Sync + Send,
+) -> Cells {
+    let partials: Vec<Cells> = if parallel {
+        firms.par_chunks(CHUNK).map(&f).collect()
+    } else {
+        firms.chunks(CHUNK).map(&f).collect()
+    };
+    let mut total = Cells::default();
+    for p in &partials {
+        total.add(p);
+    }
+    total
+}
+
+/// Runs one replication from warm-up to horizon.
+pub fn run_replication(
+    scenario: &Scenario,
+    replication: u32,
+    options: RunOptions,
+) -> ReplicationResult {
+    let mut economy = Economy::new(scenario, replication, options);
+    let mut months = Vec::with_capacity(scenario.months as usize);
+    while economy.month() < scenario.months as i32 {
+        if let Some(record) = economy.step() {
+            months.push(record);
+        }
+    }
+    let firms = if options.record_firms {
+        economy.into_firm_records()
+    } else {
+        Vec::new()
+    };
+    ReplicationResult {
+        replication,
+        months,
+        firms,
+    }
+}

@@ -1,0 +1,543 @@
+//! A firm and the rules it follows each month (MODEL.md 3.2-3.5 and 7). There is one firm type;
+//! what a kind does differently comes from its `KindRules` (adjustment order, floors, surplus split,
+//! asset lock, access to the fund), never from a branch on the kind itself.
+//!
+//! Money is in GBP thousand, output is valued at price 1, time is in months. Every payment a firm
+//! makes or receives is added to `Flows` with its counterpart, so the economy can check that money
+//! is neither created nor lost (MODEL.md 6).
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::scenario::{Kind, KindParams, Margin, Scenario, Sector, SectorParams, Technology};
+
+use super::government::Ledger;
+use super::record::{OnsetSnapshot, Origin};
+use super::rng::Stream;
+
+/// A kind's behaviour, resolved once per replication from its parameter block and the policy.
+#[derive(Debug, Clone)]
+pub struct KindRules {
+    pub params: KindParams,
+    /// Margins in the order used when demand falls (short-time work puts hours first).
+    pub order: Vec<Margin>,
+    pub hours_floor: f64,
+    /// Share of lost pay the government replaces when hours are cut (0 without the scheme).
+    pub short_time_replacement: f64,
+    pub trainee_subsidy: f64,
+}
+
+impl KindRules {
+    pub fn new(s: &Scenario, kind: Kind) -> KindRules {
+        let params = s.kinds.get(kind).clone();
+        let stw = &s.policy.short_time_work;
+        let stw_on = stw.hours_floor < 1.0;
+        let mut order = params.adjustment_order.clone();
+        let mut hours_floor = params.hours_floor;
+        if stw_on {
+            // Short-time work makes shorter hours the cheapest margin for any firm (Kurzarbeit).
+            order.retain(|m| *m != Margin::Hours);
+            order.insert(0, Margin::Hours);
+            hours_floor = hours_floor.min(stw.hours_floor);
+        }
+        KindRules {
+            order,
+            hours_floor,
+            short_time_replacement: if stw_on { stw.replacement_rate } else { 0.0 },
+            trainee_subsidy: s.policy.trainee_wage_subsidy,
+            params,
+        }
+    }
+}
+
+/// A sector's technology, resolved once per replication.
+#[derive(Debug, Clone)]
+pub struct SectorTech {
+    pub params: SectorParams,
+    /// Output per FTE-month at the sector's standard firm: wage / labour share.
+    pub productivity: f64,
+}
+
+impl SectorTech {
+    pub fn new(s: &Scenario, sector: Sector) -> SectorTech {
+        let params = s.sectors.get(sector).clone();
+        SectorTech {
+            productivity: params.wage_monthly / params.labour_share,
+            params,
+        }
+    }
+}
+
+/// Money a group of firms paid to or received from the other sectors in one pass (positive = the
+/// other sector received it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flows {
+    pub households: f64,
+    pub bank: f64,
+    pub fund: f64,
+    pub government: Ledger,
+    /// Market capacity (output the firms could sell outside contracts) by sector, for entry.
+    pub market_capacity: [f64; Sector::COUNT],
+}
+
+impl Flows {
+    pub fn add(&mut self, o: &Flows) {
+        self.households += o.households;
+        self.bank += o.bank;
+        self.fund += o.fund;
+        self.government.add(&o.government);
+        for (a, b) in self.market_capacity.iter_mut().zip(o.market_capacity) {
+            *a += b;
+        }
+    }
+}
+
+/// What the economy tells every firm at the start of a month.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthContext {
+    /// Market demand of each sector (GBP thousand of output).
+    pub sector_demand: [f64; Sector::COUNT],
+    /// Sum of live firms' demand weights by sector.
+    pub weight_sum: [f64; Sector::COUNT],
+    pub expectation_weight: f64,
+    pub fund_rate_monthly: f64,
+    pub guarantee_fee_monthly: f64,
+    pub contract_results_share: f64,
+    pub contract_results_noise: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Firm {
+    pub id: u64,
+    pub kind: Kind,
+    pub sector: Sector,
+    pub origin: Origin,
+    pub birth_month: i32,
+    pub members: u32,
+    pub employees: u32,
+    pub trainees: u32,
+    /// Hours as a share of full time.
+    pub hours: f64,
+    /// Pay rate as a share of the sector's standard pay.
+    pub pay_index: f64,
+    /// Output per FTE-month.
+    pub productivity: f64,
+    /// Market-share weight (MODEL.md 7: Gibrat drift).
+    pub demand_weight: f64,
+    /// Adaptive expectation of total monthly demand, market plus contract.
+    pub expected_demand: f64,
+    /// Capacity the firm's capital equips, in full-time equivalents.
+    pub installed_fte: f64,
+    pub cash: f64,
+    pub reserves_divisible: f64,
+    /// Asset-locked reserves: usable against losses, never distributed.
+    pub reserves_indivisible: f64,
+    pub bank_debt: f64,
+    /// Part of the bank debt the government guarantees.
+    pub guaranteed_debt: f64,
+    /// Annual rate on bank debt (blended over loans).
+    pub bank_rate: f64,
+    pub fund_debt: f64,
+    pub negative_equity_months: u32,
+    pub last_result: f64,
+    /// Last month's operating costs (wages, fixed costs, interest).
+    pub last_costs: f64,
+    /// Monthly value of the firm's public contract (0 if none).
+    pub contract_value: f64,
+    /// The contract's value before any austerity cut.
+    pub contract_base_value: f64,
+    pub contract_months_left: u32,
+    pub onset: Option<OnsetSnapshot>,
+    pub crisis_min_heads: Option<u32>,
+    pub rng: Stream,
+    // This month's working values.
+    pub market_demand: f64,
+    pub growth_request: f64,
+    pub revenue: f64,
+    pub wage_bill: f64,
+    pub result: f64,
+}
+
+/// Whether a margin absorbed this month's adjustment or is used up.
+enum Step {
+    Absorbed,
+    Exhausted,
+}
+
+fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
+    if !(x > 0.0) {
+        return 0;
+    }
+    let floor = x.floor();
+    floor as u32 + u32::from(rng.random::<f64>() < x - floor)
+}
+
+fn normal(rng: &mut Stream) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// A mean-one lognormal shock with log-sd `sd`.
+pub fn mean_one_shock(rng: &mut Stream, sd: f64) -> f64 {
+    if sd == 0.0 {
+        1.0
+    } else {
+        (sd * normal(rng) - 0.5 * sd * sd).exp()
+    }
+}
+
+impl Firm {
+    pub fn heads(&self) -> u32 {
+        self.members + self.employees + self.trainees
+    }
+
+    /// Heads weighted by output per head (trainees produce less).
+    pub fn effective_heads(&self, k: &KindRules) -> f64 {
+        (self.members + self.employees) as f64
+            + k.params.trainee_productivity * self.trainees as f64
+    }
+
+    pub fn fte(&self) -> f64 {
+        self.hours * self.heads() as f64
+    }
+
+    pub fn capital(&self, t: &SectorTech) -> f64 {
+        self.installed_fte * t.params.capital_months * self.productivity
+    }
+
+    pub fn fixed_costs(&self, t: &SectorTech) -> f64 {
+        t.params.fixed_cost_share * self.productivity * self.installed_fte
+    }
+
+    pub fn reserves(&self) -> f64 {
+        self.reserves_divisible + self.reserves_indivisible
+    }
+
+    pub fn liquid(&self) -> f64 {
+        self.cash + self.reserves()
+    }
+
+    pub fn debt(&self) -> f64 {
+        self.bank_debt + self.fund_debt
+    }
+
+    pub fn assets(&self, t: &SectorTech) -> f64 {
+        self.capital(t) + self.liquid()
+    }
+
+    pub fn equity(&self, t: &SectorTech) -> f64 {
+        self.assets(t) - self.debt()
+    }
+
+    /// Leverage after borrowing `amount`: debt over assets (MODEL.md 7); infinite when assets are gone.
+    pub fn leverage_after(&self, t: &SectorTech, amount: f64) -> f64 {
+        let debt = self.debt() + amount;
+        let assets = self.assets(t) + amount;
+        if debt <= 0.0 {
+            0.0
+        } else if assets <= 0.0 {
+            f64::INFINITY
+        } else {
+            debt / assets
+        }
+    }
+
+    /// Fragility at crisis onset (P4): leverage and months of costs covered by cash and reserves.
+    pub fn snapshot(&self, t: &SectorTech) -> OnsetSnapshot {
+        OnsetSnapshot {
+            leverage: self.leverage_after(t, 0.0).min(10.0),
+            months_covered: if self.last_costs > 0.0 {
+                (self.liquid() / self.last_costs).max(0.0)
+            } else {
+                0.0
+            },
+            heads: self.heads(),
+        }
+    }
+
+    /// Step 2: this month's demand, the drift of the firm's market share, and its expectations.
+    pub fn receive_demand(&mut self, ctx: &MonthContext, t: &SectorTech) {
+        let s = self.sector.index();
+        let share = if ctx.weight_sum[s] > 0.0 {
+            self.demand_weight / ctx.weight_sum[s]
+        } else {
+            0.0
+        };
+        let noise = mean_one_shock(&mut self.rng, t.params.firm_demand_volatility);
+        self.market_demand = ctx.sector_demand[s] * share * noise;
+        self.demand_weight *= mean_one_shock(&mut self.rng, t.params.share_drift);
+        let total = self.market_demand + self.contract_value;
+        self.expected_demand =
+            ctx.expectation_weight * total + (1.0 - ctx.expectation_weight) * self.expected_demand;
+    }
+
+    /// Step 3: move labour toward what expected demand needs, by the kind's order of margins;
+    /// then, under pressure, maybe invest in adaptation. Returns hiring, firing and adaptation costs.
+    pub fn adjust_labour(
+        &mut self,
+        k: &KindRules,
+        t: &SectorTech,
+        tech: &Technology,
+        flows: &mut Flows,
+    ) -> f64 {
+        let p = &k.params;
+        let target = self.expected_demand / self.productivity;
+        let current = self.hours * self.effective_heads(k);
+        let under_pressure = self.last_result < 0.0;
+        let mut costs = 0.0;
+        if current > target * (1.0 + p.adjustment_deadband) {
+            for &margin in &k.order {
+                if let Step::Absorbed =
+                    self.shrink(margin, target, under_pressure, k, t, &mut costs)
+                {
+                    break;
+                }
+            }
+        } else if current < target * (1.0 - p.adjustment_deadband) {
+            costs += self.grow(target, under_pressure, k, t, flows);
+        } else if self.pay_index < 1.0 && !under_pressure {
+            self.pay_index = (self.pay_index + p.pay_step).min(1.0);
+        }
+        self.scrap_idle_capital(tech);
+        if under_pressure {
+            costs += self.adapt(k, t, tech);
+        }
+        flows.households += costs;
+        costs
+    }
+
+    fn shrink(
+        &mut self,
+        margin: Margin,
+        target: f64,
+        under_pressure: bool,
+        k: &KindRules,
+        t: &SectorTech,
+        costs: &mut f64,
+    ) -> Step {
+        let p = &k.params;
+        match margin {
+            Margin::Hours => {
+                if self.hours <= k.hours_floor {
+                    return Step::Exhausted;
+                }
+                let needed = target / self.effective_heads(k).max(1e-9);
+                self.hours = (self.hours - p.hours_step).max(needed).max(k.hours_floor);
+                Step::Absorbed
+            }
+            Margin::Pay => {
+                // Members cut their own pay only when the firm is losing money; a profitable co-op
+                // hoards labour instead of shedding it.
+                if !under_pressure {
+                    return Step::Absorbed;
+                }
+                if self.pay_index <= p.pay_floor {
+                    return Step::Exhausted;
+                }
+                self.pay_index = (self.pay_index - p.pay_step).max(p.pay_floor);
+                Step::Absorbed
+            }
+            Margin::Employees | Margin::Trainees | Margin::Members => {
+                let (count, unit) = match margin {
+                    Margin::Employees => (self.employees, 1.0),
+                    Margin::Trainees => (self.trainees, p.trainee_productivity),
+                    _ => (self.members, 1.0),
+                };
+                // The last worker stays: a firm with nobody left closes through its finances.
+                let removable = count.min(self.heads().saturating_sub(1));
+                if removable == 0 {
+                    return Step::Exhausted;
+                }
+                let current = self.hours * self.effective_heads(k);
+                let excess_heads = (current - target) / (self.hours * unit);
+                let cut = stochastic_round(p.headcount_speed * excess_heads, &mut self.rng)
+                    .min(removable);
+                match margin {
+                    Margin::Employees => self.employees -= cut,
+                    Margin::Trainees => self.trainees -= cut,
+                    _ => self.members -= cut,
+                }
+                *costs +=
+                    cut as f64 * p.firing_cost_months * t.params.wage_monthly * self.pay_index;
+                Step::Absorbed
+            }
+        }
+    }
+
+    /// Recovery reverses the order: pay and hours come back before anyone is hired.
+    fn grow(
+        &mut self,
+        target: f64,
+        under_pressure: bool,
+        k: &KindRules,
+        t: &SectorTech,
+        flows: &mut Flows,
+    ) -> f64 {
+        let p = &k.params;
+        if self.pay_index < 1.0 && !under_pressure {
+            self.pay_index = (self.pay_index + p.pay_step).min(1.0);
+        }
+        if self.hours < 1.0 {
+            let needed = target / self.effective_heads(k).max(1e-9);
+            self.hours = (self.hours + p.hours_step)
+                .min(needed)
+                .min(1.0)
+                .max(self.hours);
+            return 0.0;
+        }
+        if self.pay_index < 1.0 {
+            return 0.0;
+        }
+        let gap_heads = target - self.effective_heads(k);
+        let hires = stochastic_round(p.headcount_speed * gap_heads, &mut self.rng);
+        if hires == 0 {
+            return 0.0;
+        }
+        let wage = t.params.wage_monthly * self.pay_index;
+        let hiring_cost = hires as f64 * p.hiring_cost_months * wage;
+        let new_fte = (self.heads() + hires) as f64;
+        let extra_capacity = (new_fte - self.installed_fte).max(0.0);
+        let investment = extra_capacity * t.params.capital_months * self.productivity;
+        let available = self.liquid() - p.cash_buffer_months * self.last_costs;
+        if available < hiring_cost + investment {
+            // Growth needs finance: ask the bank this month, hire next month if it lends.
+            self.growth_request = hiring_cost + investment - available.max(0.0);
+            return 0.0;
+        }
+        for _ in 0..hires {
+            let heads = (self.heads() + 1) as f64;
+            if (self.members as f64) < p.member_share * heads {
+                self.members += 1;
+            } else if (self.trainees as f64) < p.trainee_share * heads {
+                self.trainees += 1;
+            } else {
+                self.employees += 1;
+            }
+        }
+        self.installed_fte += extra_capacity;
+        self.cash -= investment;
+        flows.households += investment;
+        hiring_cost
+    }
+
+    /// Capital well beyond what the workforce uses is let go slowly (premises, equipment).
+    fn scrap_idle_capital(&mut self, tech: &Technology) {
+        let keep = tech.idle_capital_tolerance * self.heads() as f64;
+        if self.installed_fte > keep {
+            self.installed_fte -= tech.capital_scrap_monthly * (self.installed_fte - keep);
+        }
+    }
+
+    /// A firm under pressure may spend reserves on process or market adaptation (MODEL.md 3.3).
+    fn adapt(&mut self, k: &KindRules, t: &SectorTech, tech: &Technology) -> f64 {
+        if self.rng.random::<f64>() >= k.params.adaptation_propensity {
+            return 0.0;
+        }
+        let cost = tech.adaptation_cost_months * self.fixed_costs(t);
+        if self.reserves() < cost {
+            return 0.0;
+        }
+        if self.rng.random::<f64>() < tech.adaptation_success_probability {
+            if self.rng.random::<bool>() {
+                self.productivity *= 1.0 + tech.adaptation_gain;
+            } else {
+                self.demand_weight *= 1.0 + tech.adaptation_gain;
+            }
+        }
+        cost
+    }
+
+    /// Step 4: produce, sell, pay wages, fixed costs, interest and fees; book the month's result.
+    pub fn produce_and_pay(
+        &mut self,
+        ctx: &MonthContext,
+        k: &KindRules,
+        t: &SectorTech,
+        adjustment_costs: f64,
+        flows: &mut Flows,
+    ) {
+        let capacity = self.productivity * self.hours * self.effective_heads(k);
+        flows.market_capacity[self.sector.index()] +=
+            self.productivity * self.effective_heads(k) - self.contract_value.min(capacity);
+        // Contract work comes first; payment by results on what was delivered.
+        let mut contract_payment = 0.0;
+        let mut contract_delivered = 0.0;
+        if self.contract_value > 0.0 {
+            contract_delivered = self.contract_value.min(capacity);
+            let measured = (contract_delivered / self.contract_value)
+                * mean_one_shock(&mut self.rng, ctx.contract_results_noise);
+            let results = ctx.contract_results_share;
+            contract_payment =
+                self.contract_value * ((1.0 - results) + results * measured.min(1.0));
+        }
+        let sales = self
+            .market_demand
+            .min(capacity - contract_delivered)
+            .max(0.0);
+        self.revenue = sales + contract_payment;
+
+        let pay = t.params.wage_monthly * self.pay_index;
+        self.wage_bill = pay * self.hours * self.heads() as f64;
+        let trainee_subsidy = k.trainee_subsidy * pay * self.hours * self.trainees as f64;
+        let short_time =
+            k.short_time_replacement * pay * (1.0 - self.hours).max(0.0) * self.heads() as f64;
+        let bank_interest = self.bank_debt * self.bank_rate / 12.0;
+        let fund_interest = self.fund_debt * ctx.fund_rate_monthly;
+        let fee = self.guaranteed_debt * ctx.guarantee_fee_monthly;
+        let fixed = self.fixed_costs(t);
+
+        self.result = self.revenue + trainee_subsidy
+            - self.wage_bill
+            - fixed
+            - bank_interest
+            - fund_interest
+            - fee
+            - adjustment_costs;
+        self.cash += self.result;
+        self.last_costs = self.wage_bill + fixed + bank_interest + fund_interest + fee;
+
+        flows.households += self.wage_bill + fixed - sales;
+        flows.bank += bank_interest;
+        flows.fund += fund_interest;
+        flows.government.public_contracts += contract_payment;
+        flows.government.trainee_subsidy += trainee_subsidy;
+        flows.government.short_time_work += short_time;
+        flows.government.guarantee_fees += fee;
+        // Short-time benefits go to the workers (households), not the firm.
+        flows.households += short_time;
+    }
+
+    /// Step 5: split a surplus by kind (locked reserves, fund levy, payout, retained); losses draw
+    /// down cash, then divisible, then indivisible reserves.
+    pub fn distribute_surplus(&mut self, k: &KindRules, flows: &mut Flows) {
+        let p = &k.params;
+        if self.result > 0.0 {
+            let locked = p.indivisible_reserve_share * self.result;
+            let levy = p.fund_levy_share * self.result;
+            let rest = self.result - locked - levy;
+            let buffer = p.cash_buffer_months * self.last_costs;
+            let payout = (p.payout_share * rest).min((self.liquid() - levy - buffer).max(0.0));
+            self.cash -= levy + payout + locked;
+            self.reserves_indivisible += locked;
+            flows.fund += levy;
+            flows.households += payout;
+            let retained_to_reserves = (rest - payout).min(self.cash - buffer).max(0.0);
+            self.cash -= retained_to_reserves;
+            self.reserves_divisible += retained_to_reserves;
+        }
+        self.cover_from_reserves();
+    }
+
+    /// Negative cash is made good from reserves, divisible first.
+    pub fn cover_from_reserves(&mut self) {
+        if self.cash < 0.0 {
+            let from_div = (-self.cash).min(self.reserves_divisible);
+            self.reserves_divisible -= from_div;
+            self.cash += from_div;
+        }
+        if self.cash < 0.0 {
+            let from_ind = (-self.cash).min(self.reserves_indivisible);
+            self.reserves_indivisible -= from_ind;
+            self.cash += from_ind;
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! What a month records: aggregates by kind x sector (never one row per firm per month), the
+//! economy-wide balances, and one record per firm when it exits or the run ends.
+
+use crate::scenario::{Kind, Sector};
+
+/// Why a firm left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExitReason {
+    /// It could not pay what it owed and could not borrow.
+    Insolvency,
+    /// Its equity stayed negative longer than the scenario allows.
+    NegativeEquity,
+    /// Retirement, sale or another non-financial closure (background hazard).
+    Background,
+    /// A failing firm bought out by its workers and continued as a new firm of another kind.
+    Converted,
+}
+
+impl ExitReason {
+    pub const ALL: [ExitReason; 4] = [
+        ExitReason::Insolvency,
+        ExitReason::NegativeEquity,
+        ExitReason::Background,
+        ExitReason::Converted,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExitReason::Insolvency => "insolvency",
+            ExitReason::NegativeEquity => "negative_equity",
+            ExitReason::Background => "background",
+            ExitReason::Converted => "converted",
+        }
+    }
+
+    /// Exits caused by the firm's finances (the ones a crisis drives).
+    pub fn is_financial(self) -> bool {
+        matches!(
+            self,
+            ExitReason::Insolvency | ExitReason::NegativeEquity | ExitReason::Converted
+        )
+    }
+}
+
+/// How a firm came to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Initial,
+    Entry,
+    Buyout,
+}
+
+/// Aggregates of one kind in one sector for one month (sums over firms; ratios are derived later).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CellStats {
+    /// Live firms at the end of the month.
+    pub firms: f64,
+    pub entries: f64,
+    pub exits_insolvency: f64,
+    pub exits_negative_equity: f64,
+    pub exits_background: f64,
+    pub exits_converted: f64,
+    /// Workers of firms that exited this month.
+    pub jobs_lost_in_exits: f64,
+    pub heads: f64,
+    pub members: f64,
+    pub fte: f64,
+    /// Pay actually paid this month (GBP thousand).
+    pub wage_bill: f64,
+    pub revenue: f64,
+    /// The month's surplus (+) or loss (-), summed.
+    pub result: f64,
+    pub cash: f64,
+    pub reserves: f64,
+    pub indivisible_reserves: f64,
+    /// Bank and fund debt.
+    pub debt: f64,
+    /// Capital plus liquid assets (the denominator of leverage).
+    pub assets: f64,
+    pub credit_requested: f64,
+    pub credit_refused: f64,
+    pub loans_refused: f64,
+    pub fund_support: f64,
+}
+
+impl CellStats {
+    pub const FIELDS: [&'static str; 22] = [
+        "firms",
+        "entries",
+        "exits_insolvency",
+        "exits_negative_equity",
+        "exits_background",
+        "exits_converted",
+        "jobs_lost_in_exits",
+        "heads",
+        "members",
+        "fte",
+        "wage_bill",
+        "revenue",
+        "result",
+        "cash",
+        "reserves",
+        "indivisible_reserves",
+        "debt",
+        "assets",
+        "credit_requested",
+        "credit_refused",
+        "loans_refused",
+        "fund_support",
+    ];
+
+    pub fn values(&self) -> [f64; 22] {
+        [
+            self.firms,
+            self.entries,
+            self.exits_insolvency,
+            self.exits_negative_equity,
+            self.exits_background,
+            self.exits_converted,
+            self.jobs_lost_in_exits,
+            self.heads,
+            self.members,
+            self.fte,
+            self.wage_bill,
+            self.revenue,
+            self.result,
+            self.cash,
+            self.reserves,
+            self.indivisible_reserves,
+            self.debt,
+            self.assets,
+            self.credit_requested,
+            self.credit_refused,
+            self.loans_refused,
+            self.fund_support,
+        ]
+    }
+
+    pub fn exits(&self) -> f64 {
+        self.exits_insolvency
+            + self.exits_negative_equity
+            + self.exits_background
+            + self.exits_converted
+    }
+
+    pub fn add(&mut self, o: &CellStats) {
+        let mut v = self.values();
+        for (a, b) in v.iter_mut().zip(o.values()) {
+            *a += b;
+        }
+        *self = CellStats::from_values(v);
+    }
+
+    pub fn from_values(v: [f64; 22]) -> CellStats {
+        CellStats {
+            firms: v[0],
+            entries: v[1],
+            exits_insolvency: v[2],
+            exits_negative_equity: v[3],
+            exits_background: v[4],
+            exits_converted: v[5],
+            jobs_lost_in_exits: v[6],
+            heads: v[7],
+            members: v[8],
+            fte: v[9],
+            wage_bill: v[10],
+            revenue: v[11],
+            result: v[12],
+            cash: v[13],
+            reserves: v[14],
+            indivisible_reserves: v[15],
+            debt: v[16],
+            assets: v[17],
+            credit_requested: v[18],
+            credit_refused: v[19],
+            loans_refused: v[20],
+            fund_support: v[21],
+        }
+    }
+
+    pub fn count_exit(&mut self, reason: ExitReason) {
+        match reason {
+            ExitReason::Insolvency => self.exits_insolvency += 1.0,
+            ExitReason::NegativeEquity => self.exits_negative_equity += 1.0,
+            ExitReason::Background => self.exits_background += 1.0,
+            ExitReason::Converted => self.exits_converted += 1.0,
+        }
+    }
+}
+
+/// Kind x sector cells, indexed `kind * Sector::COUNT + sector`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cells(pub [CellStats; Kind::COUNT * Sector::COUNT]);
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells([CellStats::default(); Kind::COUNT * Sector::COUNT])
+    }
+}
+
+impl Cells {
+    pub fn cell(&self, kind: Kind, sector: Sector) -> &CellStats {
+        &self.0[kind.index() * Sector::COUNT + sector.index()]
+    }
+
+    pub fn cell_mut(&mut self, kind: Kind, sector: Sector) -> &mut CellStats {
+        &mut self.0[kind.index() * Sector::COUNT + sector.index()]
+    }
+
+    /// One kind summed over sectors.
+    pub fn kind_total(&self, kind: Kind) -> CellStats {
+        let mut t = CellStats::default();
+        for s in Sector::ALL {
+            t.add(self.cell(kind, s));
+        }
+        t
+    }
+
+    /// One sector summed over kinds.
+    pub fn sector_total(&self, sector: Sector) -> CellStats {
+        let mut t = CellStats::default();
+        for k in Kind::ALL {
+            t.add(self.cell(k, sector));
+        }
+        t
+    }
+
+    pub fn add(&mut self, o: &Cells) {
+        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
+            a.add(b);
+        }
+    }
+}
+
+/// Economy-wide figures for one month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EconomyStats {
+    pub bank_equity: f64,
+    pub bank_loans: f64,
+    /// Lending the bank could still do under its capital requirement.
+    pub bank_headroom: f64,
+    pub fund_balance: f64,
+    pub fund_loans: f64,
+    /// Government spending on public-service contracts.
+    pub public_contracts: f64,
+    /// Short-time-work benefits paid to workers.
+    pub short_time_work: f64,
+    /// Guarantee calls paid to the bank, less guarantee fees received.
+    pub credit_guarantee_net: f64,
+    /// Capital advanced to worker buyouts.
+    pub worker_buyout: f64,
+    /// Trainee wage subsidies.
+    pub trainee_subsidy: f64,
+}
+
+impl EconomyStats {
+    /// Net public cost of the levers this month (contracts are purchases, not levers).
+    pub fn lever_cost(&self) -> f64 {
+        self.short_time_work + self.credit_guarantee_net + self.worker_buyout + self.trainee_subsidy
+    }
+}
+
+/// Everything recorded for one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthRecord {
+    pub month: u32,
+    pub cells: Cells,
+    pub economy: EconomyStats,
+    /// Each sector's demand relative to its pre-shock baseline.
+    pub demand_index: [f64; Sector::COUNT],
+}
+
+/// A firm's state when the crisis begins: how fragile it was.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OnsetSnapshot {
+    /// Debt over assets.
+    pub leverage: f64,
+    /// Months of costs that cash and reserves would cover.
+    pub months_covered: f64,
+    pub heads: u32,
+}
+
+/// One firm's life, recorded when it exits or when the run ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmRecord {
+    pub id: u64,
+    pub kind: Kind,
+    pub sector: Sector,
+    pub origin: Origin,
+    /// Negative for firms born before month 0 (initial firms and warm-up entrants).
+    pub birth_month: i32,
+    pub exit: Option<(u32, ExitReason)>,
+    pub onset: Option<OnsetSnapshot>,
+    /// Lowest headcount during the crisis window (firms alive at onset).
+    pub crisis_min_heads: Option<u32>,
+}
