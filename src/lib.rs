@@ -5,6 +5,8 @@
 //! Data flows one way: `scenario` (files in, a resolved `Scenario` out) -> `model` (pure and
 //! deterministic: one replication at a time) -> `runner` (replications in parallel).
 
+pub mod docs;
 pub mod model;
+pub mod outcomes;
 pub mod runner;
 pub mod scenario;

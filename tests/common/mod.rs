@@ -1,0 +1,64 @@
+//! Shared helpers for the model's integration tests.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use coopsim::model::ReplicationResult;
+use coopsim::runner::{EnsembleOptions, run_ensemble};
+use coopsim::scenario::{self, Scenario};
+
+pub fn shipped(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The shipped scenario with a smaller number of replications (population unchanged).
+pub fn shipped_with(name: &str, replications: u32) -> Scenario {
+    let mut s = shipped(name);
+    s.replications = replications;
+    s
+}
+
+pub fn set(s: &mut Scenario, key: &str, value: &str) {
+    scenario::apply_override(s, key, value, "test").unwrap();
+    scenario::check(s, None, "test").unwrap();
+}
+
+pub fn ensemble<T: Send>(
+    s: &Scenario,
+    record_firms: bool,
+    f: impl Fn(ReplicationResult) -> T + Sync,
+) -> Vec<T> {
+    run_ensemble(
+        s,
+        EnsembleOptions {
+            threads: None,
+            record_firms,
+        },
+        f,
+    )
+    .unwrap()
+}
+
+/// Mean and standard error of a sample.
+pub fn mean_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Asserts that `a - b` is positive by more than three standard errors of the paired differences
+/// (paired by replication, so common random numbers cancel shared noise).
+pub fn assert_clearly_greater(what: &str, a: &[f64], b: &[f64]) {
+    let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let (mean, se) = mean_se(&diffs);
+    let (ma, _) = mean_se(a);
+    let (mb, _) = mean_se(b);
+    assert!(
+        mean > 3.0 * se,
+        "{what}: expected clearly greater, got {ma:.5} vs {mb:.5} (difference {mean:.5}, se {se:.5})"
+    );
+}
