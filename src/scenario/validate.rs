@@ -70,10 +70,15 @@ impl Rules {
         }
         let sum: f64 = values.iter().map(|(_, v)| v).sum();
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+            let listed = values
+                .iter()
+                .map(|(n, v)| format!("{n} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
             self.fail(
                 key,
-                "shares that sum to 1",
-                format!("they sum to {}", fmt(sum)),
+                "shares that sum to 1 (shares not set in the file keep their defaults)",
+                format!("{listed}, which sum to {}", fmt(sum)),
             );
         }
     }
