@@ -95,6 +95,9 @@ fn resolve(
     Ok(s)
 }
 
+/// A headline column: its title and the outcome it shows.
+type Column = (&'static str, fn(&KindOutcome) -> f64);
+
 fn run(s: &Scenario, threads: Option<usize>) -> ExitCode {
     let options = EnsembleOptions {
         threads,
@@ -122,29 +125,26 @@ fn run(s: &Scenario, threads: Option<usize>) -> ExitCode {
         started.elapsed().as_secs_f64()
     );
     println!("mean across replications [5%, 95%]\n");
-    let columns: [(&str, fn(&KindOutcome) -> f64, f64); 6] = [
-        ("exit hazard %/month", |o| o.crisis_hazard, 100.0),
-        (
-            "financial exits %/month",
-            |o| o.crisis_financial_hazard,
-            100.0,
-        ),
-        ("employment change %", |o| o.employment_change, 100.0),
-        ("pay/worker change %", |o| o.pay_change, 100.0),
-        ("reserves/assets %", |o| o.reserves_share, 100.0),
-        ("debt/assets %", |o| o.leverage, 100.0),
+    // Every column is a share, shown in percent.
+    let columns: [Column; 6] = [
+        ("exit hazard %/month", |o| o.crisis_hazard),
+        ("financial exits %/month", |o| o.crisis_financial_hazard),
+        ("employment change %", |o| o.employment_change),
+        ("pay/worker change %", |o| o.pay_change),
+        ("reserves/assets %", |o| o.reserves_share),
+        ("debt/assets %", |o| o.leverage),
     ];
     print!("{:<22}", "kind");
-    for (name, _, _) in &columns {
+    for (name, _) in &columns {
         print!(" {name:>25}");
     }
     println!();
     for k in Kind::ALL {
         print!("{:<22}", k.name());
-        for (_, get, scale) in &columns {
+        for (_, get) in &columns {
             let values: Vec<f64> = results
                 .iter()
-                .map(|r| get(&r[k.index()]) * scale)
+                .map(|r| get(&r[k.index()]) * 100.0)
                 .filter(|v| v.is_finite())
                 .collect();
             print!(" {:>25}", interval(&values));

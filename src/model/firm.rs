@@ -165,7 +165,7 @@ enum Step {
 }
 
 fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     let floor = x.floor();

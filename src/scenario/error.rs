@@ -65,7 +65,7 @@ pub struct ScenarioError {
     pub message: String,
     /// A hint: the nearest valid key, or the rule.
     pub help: Option<String>,
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
 }
 
 impl ScenarioError {

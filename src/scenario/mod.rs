@@ -71,7 +71,7 @@ pub fn check(scenario: &Scenario, text: Option<&str>, origin: &str) -> Result<()
         .map(|v| {
             let path: Vec<&str> = v.key.split('.').collect();
             let location = match (text, &doc) {
-                (Some(t), Some(d)) => span_of_path(d.get_ref(), &path).map(|s| Location::from_span(t, s)),
+                (Some(t), Some(d)) => span_of_path(d.get_ref(), &path).map(|s| Box::new(Location::from_span(t, s))),
                 _ => None,
             };
             let set_in_file = location.is_some();
@@ -146,7 +146,7 @@ pub fn apply_override(
 /// Turns a toml/serde error into one that names the key and the place.
 fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErrors {
     let message = e.message().trim().to_string();
-    let location = e.span().map(|s| Location::from_span(text, s));
+    let location = e.span().map(|s| Box::new(Location::from_span(text, s)));
     let doc = DeTable::parse(text).ok();
     let (kind, key) = match &doc {
         None => (ScenarioErrorKind::Syntax, None),

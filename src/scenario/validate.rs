@@ -47,13 +47,13 @@ impl Rules {
     }
 
     fn non_negative(&mut self, key: &str, v: f64) {
-        if !(v >= 0.0) {
+        if v.is_nan() || v < 0.0 {
             self.fail(key, "a number of at least 0", fmt(v));
         }
     }
 
     fn positive(&mut self, key: &str, v: f64) {
-        if !(v > 0.0) {
+        if v.is_nan() || v <= 0.0 {
             self.fail(key, "a number above 0", fmt(v));
         }
     }
