@@ -27,7 +27,16 @@ fn replication_throughput(c: &mut Criterion) {
         let steps = u64::from(firms) * u64::from(s.warmup_months + s.months);
         group.throughput(Throughput::Elements(steps));
         group.bench_function(format!("{firms}_firms_single_thread"), |b| {
-            b.iter(|| run_replication(&s, 0, RunOptions { record_firms: false, parallel_firms: false }))
+            b.iter(|| {
+                run_replication(
+                    &s,
+                    0,
+                    RunOptions {
+                        record_firms: false,
+                        parallel_firms: false,
+                    },
+                )
+            })
         });
     }
     group.finish();
