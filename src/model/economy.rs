@@ -14,11 +14,11 @@ use rayon::prelude::*;
 use crate::scenario::{Kind, Scenario, Sector};
 
 use super::bank::{self, Bank, Conditions, LoanRequest};
-use super::firm::{Firm, Flows, KindRules, MonthContext, SectorTech, mean_one_shock};
+use super::firm::{Firm, Flows, KindRules, MonthContext, SectorTech};
 use super::fund::Fund;
 use super::government::Ledger;
 use super::record::{Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
-use super::rng::{self, Stream};
+use super::rng::{self, Stream, mean_one_shock, normal};
 use super::sector::{Environment, crisis_window};
 
 /// Firms per block in per-firm passes. Sums over firms are taken block by block in a fixed order,
@@ -806,10 +806,6 @@ fn firm_record(f: &Firm, exit: Option<(u32, ExitReason)>) -> FirmRecord {
         onset: f.onset,
         crisis_min_heads: f.crisis_min_heads,
     }
-}
-
-fn normal(rng: &mut Stream) -> f64 {
-    rand_distr::StandardNormal.sample(rng)
 }
 
 /// Index drawn with probability proportional to `weights` (which must not all be zero).

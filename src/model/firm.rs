@@ -7,13 +7,12 @@
 //! is neither created nor lost (MODEL.md 6).
 
 use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::scenario::{Kind, KindParams, Margin, Scenario, Sector, SectorParams, Technology};
 
 use super::government::Ledger;
 use super::record::{OnsetSnapshot, Origin};
-use super::rng::Stream;
+use super::rng::{Stream, mean_one_shock, stochastic_round};
 
 /// A kind's behaviour, resolved once per replication from its parameter block and the policy.
 #[derive(Debug, Clone)]
@@ -162,27 +161,6 @@ pub struct Firm {
 enum Step {
     Absorbed,
     Exhausted,
-}
-
-fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
-    if x.is_nan() || x <= 0.0 {
-        return 0;
-    }
-    let floor = x.floor();
-    floor as u32 + u32::from(rng.random::<f64>() < x - floor)
-}
-
-fn normal(rng: &mut Stream) -> f64 {
-    StandardNormal.sample(rng)
-}
-
-/// A mean-one lognormal shock with log-sd `sd`.
-pub fn mean_one_shock(rng: &mut Stream, sd: f64) -> f64 {
-    if sd == 0.0 {
-        1.0
-    } else {
-        (sd * normal(rng) - 0.5 * sd * sd).exp()
-    }
 }
 
 impl Firm {

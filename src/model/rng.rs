@@ -2,7 +2,8 @@
 //! the economy's few shared draws (sector noise, entry) have reserved ids, so a replication's
 //! results depend on nothing but the scenario and the seed: not on thread count or scheduling.
 
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator behind every stream: xoshiro256++ (fast, 256-bit state, passes BigCrush).
@@ -29,10 +30,32 @@ pub fn stream(seed: u64, replication: u32, id: u64) -> Stream {
     Stream::seed_from_u64(key)
 }
 
+/// A standard normal draw.
+pub fn normal(rng: &mut Stream) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// A mean-one lognormal shock with log-sd `sd`.
+pub fn mean_one_shock(rng: &mut Stream, sd: f64) -> f64 {
+    if sd == 0.0 {
+        1.0
+    } else {
+        (sd * normal(rng) - 0.5 * sd * sd).exp()
+    }
+}
+
+/// Rounds up with probability equal to the fraction, so small adjustments are unbiased on average.
+pub fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let floor = x.floor();
+    floor as u32 + u32::from(rng.random::<f64>() < x - floor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngExt;
 
     #[test]
     fn streams_differ_by_each_part_of_the_key_and_repeat_exactly() {

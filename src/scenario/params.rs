@@ -44,27 +44,6 @@ pub(crate) fn join_key(prefix: &str, field: &str) -> String {
     }
 }
 
-macro_rules! leaf {
-    ($($ty:ty),*) => {$(
-        impl Patch for $ty {
-            type Patch = $ty;
-            fn apply(&mut self, patch: $ty) { *self = patch; }
-        }
-        impl Describe for $ty {
-            fn describe_into(&self, key: &str, doc: &str, unit: &'static str, source: &'static str, out: &mut Vec<ParamDoc>) {
-                out.push(ParamDoc {
-                    key: key.to_string(),
-                    default: toml::Value::try_from(self).map(|v| v.to_string()).unwrap_or_default(),
-                    unit,
-                    doc: doc.trim().to_string(),
-                    source,
-                });
-            }
-        }
-    )*};
-}
-leaf!(f64, u32, u64, bool, String);
-
 /// Declares a parameter block. Each field carries `[unit, source]` before its doc comment.
 macro_rules! params {
     (
@@ -116,7 +95,7 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-/// Enums and lists are leaves: a file replaces them whole.
+/// Leaves (numbers, text, enums, lists): a file replaces them whole.
 macro_rules! leaf_enum {
     ($($ty:ty),*) => {$(
         impl $crate::scenario::params::Patch for $ty {
@@ -138,3 +117,5 @@ macro_rules! leaf_enum {
     )*};
 }
 pub(crate) use leaf_enum;
+
+leaf_enum!(f64, u32, u64, bool, String);
