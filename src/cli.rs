@@ -20,7 +20,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo replications and print how each kind came through the crisis.
     #[command(
-        after_help = "Example:\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2"
+        after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n      writes output/baseline_2008/ (tables, charts/, manifest.json)\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2 --out output/b40 --force\n  coopsim run scenarios/baseline_2008.toml --set crisis.credit_crunch.max_leverage_cut=0.3 --no-firms --quiet"
     )]
     Run {
         /// Scenario file (TOML).
@@ -37,6 +37,21 @@ pub enum Command {
         /// Set any parameter by its dotted key, e.g. `--set policy.credit_guarantee.coverage=0.5`.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Results folder (default: output/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Format of the time-series table (the other tables are small and always CSV).
+        #[arg(long, value_enum, default_value_t = TableFormat::Both)]
+        format: TableFormat,
+        /// Replace an existing results folder (only once the new one is complete).
+        #[arg(long)]
+        force: bool,
+        /// Do not write firms.parquet (one row per firm per replication; the largest file).
+        #[arg(long)]
+        no_firms: bool,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Validate a scenario without running it, and print it resolved (defaults filled in).
     Check {
@@ -54,4 +69,11 @@ pub enum Command {
 pub enum Format {
     Toml,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+    Both,
 }

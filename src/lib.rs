@@ -3,10 +3,15 @@
 //! compare scenarios.
 //!
 //! Data flows one way: `scenario` (files in, a resolved `Scenario` out) -> `model` (pure and
-//! deterministic: one replication at a time) -> `runner` (replications in parallel).
+//! deterministic: one replication at a time) -> `runner` (replications in parallel) -> `summary`
+//! (polars statistics) -> `output` (the results folder), orchestrated by `pipeline`.
 
+pub mod charts;
 pub mod docs;
 pub mod model;
 pub mod outcomes;
+pub mod output;
+pub mod pipeline;
 pub mod runner;
 pub mod scenario;
+pub mod summary;

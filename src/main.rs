@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use coopsim::outcomes::{self, KindOutcome};
-use coopsim::runner::{self, EnsembleOptions};
-use coopsim::scenario::{self, Kind, Scenario, ScenarioErrors};
+use coopsim::output;
+use coopsim::pipeline::{self, RunRequest, TableFormat};
+use coopsim::scenario::{self, Scenario, ScenarioErrors};
 
 use cli::{Cli, Command, Format};
 
@@ -22,6 +22,11 @@ fn main() -> ExitCode {
             seed,
             threads,
             set,
+            out,
+            format,
+            force,
+            no_firms,
+            quiet,
         } => {
             let resolved = match resolve(&scenario, replications, seed, &set) {
                 Ok(s) => s,
@@ -31,7 +36,21 @@ fn main() -> ExitCode {
                 eprintln!("error: --threads must be at least 1");
                 return ExitCode::from(2);
             }
-            run(&resolved, threads)
+            let out = out.unwrap_or_else(|| pipeline::default_out(&resolved));
+            let format = match format {
+                cli::TableFormat::Csv => TableFormat::Csv,
+                cli::TableFormat::Parquet => TableFormat::Parquet,
+                cli::TableFormat::Both => TableFormat::Both,
+            };
+            run(RunRequest {
+                scenario: resolved,
+                threads,
+                out,
+                format,
+                force,
+                progress: !quiet,
+                firms: !no_firms,
+            })
         }
         Command::Check { scenario, format } => match scenario::load(&scenario) {
             Ok(s) => {
@@ -95,77 +114,35 @@ fn resolve(
     Ok(s)
 }
 
-/// A headline column: its title and the outcome it shows.
-type Column = (&'static str, fn(&KindOutcome) -> f64);
-
-fn run(s: &Scenario, threads: Option<usize>) -> ExitCode {
-    let options = EnsembleOptions {
-        threads,
-        record_firms: false,
-    };
-    let started = std::time::Instant::now();
-    let results = runner::run_ensemble(s, options, |r| {
-        Kind::ALL.map(|k| outcomes::kind_outcome(s, &r.months, k))
-    });
-    let results = match results {
-        Ok(r) => r,
+fn run(request: RunRequest) -> ExitCode {
+    match pipeline::run(&request) {
+        Ok(report) => {
+            let s = &request.scenario;
+            let w = coopsim::model::crisis_window(s);
+            println!(
+                "{}: {} replications of {} firms in {:.1} s; crisis window months {}-{}",
+                s.name,
+                s.replications,
+                s.population.firms,
+                report.wall_seconds,
+                w.start,
+                w.end - 1
+            );
+            println!("mean across replications [95% confidence interval]\n");
+            match pipeline::headline_text(&report.headline) {
+                Ok(text) => print!("{text}"),
+                Err(e) => eprintln!("warning: cannot print the headline: {e}"),
+            }
+            println!("\nresults: {}", report.folder.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    let w = coopsim::model::crisis_window(s);
-    println!(
-        "{}: {} replications of {} firms, crisis window months {}-{} ({:.1} s)",
-        s.name,
-        s.replications,
-        s.population.firms,
-        w.start,
-        w.end - 1,
-        started.elapsed().as_secs_f64()
-    );
-    println!("mean across replications [5%, 95%]\n");
-    // Every column is a share, shown in percent.
-    let columns: [Column; 6] = [
-        ("exit hazard %/month", |o| o.crisis_hazard),
-        ("financial exits %/month", |o| o.crisis_financial_hazard),
-        ("employment change %", |o| o.employment_change),
-        ("pay/worker change %", |o| o.pay_change),
-        ("reserves/assets %", |o| o.reserves_share),
-        ("debt/assets %", |o| o.leverage),
-    ];
-    print!("{:<22}", "kind");
-    for (name, _) in &columns {
-        print!(" {name:>25}");
     }
-    println!();
-    for k in Kind::ALL {
-        print!("{:<22}", k.name());
-        for (_, get) in &columns {
-            let values: Vec<f64> = results
-                .iter()
-                .map(|r| get(&r[k.index()]) * 100.0)
-                .filter(|v| v.is_finite())
-                .collect();
-            print!(" {:>25}", interval(&values));
-        }
-        println!();
-    }
-    ExitCode::SUCCESS
-}
-
-/// "mean [q05, q95]" of finite values, or "n/a" when a kind has no firms.
-fn interval(values: &[f64]) -> String {
-    if values.is_empty() {
-        return "n/a".to_string();
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let h = (sorted.len() - 1) as f64 * p;
-        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-    };
-    let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
-    format!("{mean:.2} [{:.2}, {:.2}]", q(0.05), q(0.95))
 }

@@ -133,3 +133,181 @@ pub fn fragility(s: &Scenario, firms: &[FirmRecord], kind: Kind) -> Fragility {
         survived_months_covered: ratio(cs, ns as f64),
     }
 }
+
+/// Months after onset over which survival is followed: exits in recorded month `m` happen at
+/// `m - onset + 1` months since onset, so the last is `months - onset`.
+pub fn survival_horizon(s: &Scenario) -> usize {
+    s.months.saturating_sub(s.crisis.onset_month) as usize
+}
+
+/// Index of a kind (or `None`: all kinds) among `Kind::COUNT + 1` groups.
+pub fn kind_group(kind: Option<Kind>) -> usize {
+    kind.map_or(Kind::COUNT, Kind::index)
+}
+
+/// Index of a sector (or `None`: all sectors) among `Sector::COUNT + 1` groups.
+pub fn sector_group(sector: Option<Sector>) -> usize {
+    sector.map_or(Sector::COUNT, Sector::index)
+}
+
+/// The firms alive at crisis onset and when they exited, by kind (+ all kinds) x sector (+ all
+/// sectors) and months since onset: the input of Kaplan-Meier survival. Firms still alive when the
+/// run ends are censored at the horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurvivalCounts {
+    pub horizon: usize,
+    /// Firms alive at onset, `[kind group][sector group]`.
+    pub alive: [[u32; Sector::COUNT + 1]; Kind::COUNT + 1],
+    /// Exits `t` months after onset (`t` in 1..=horizon; index 0 is always 0), per group.
+    exits: Vec<u32>,
+}
+
+impl SurvivalCounts {
+    fn index(&self, kind: usize, sector: usize, t: usize) -> usize {
+        (kind * (Sector::COUNT + 1) + sector) * (self.horizon + 1) + t
+    }
+
+    /// Exits `t` months after onset in a kind group x sector group.
+    pub fn exits(&self, kind: usize, sector: usize, t: usize) -> u32 {
+        self.exits[self.index(kind, sector, t)]
+    }
+
+    /// Firms still at risk just before month `t` after onset (all of them at `t` = 0 and 1).
+    pub fn at_risk(&self, kind: usize, sector: usize, t: usize) -> u32 {
+        let gone: u32 = (1..t).map(|u| self.exits(kind, sector, u)).sum();
+        self.alive[kind][sector] - gone
+    }
+
+    /// Survival `t` months after onset, or `None` for a group with no firm at onset.
+    pub fn survival(&self, kind: usize, sector: usize, t: usize) -> Option<f64> {
+        let alive = self.alive[kind][sector];
+        (alive > 0).then(|| {
+            let gone: u32 = (1..=t).map(|u| self.exits(kind, sector, u)).sum();
+            f64::from(alive - gone) / f64::from(alive)
+        })
+    }
+}
+
+pub fn survival_counts(s: &Scenario, firms: &[FirmRecord]) -> SurvivalCounts {
+    let horizon = survival_horizon(s);
+    let mut counts = SurvivalCounts {
+        horizon,
+        alive: [[0; Sector::COUNT + 1]; Kind::COUNT + 1],
+        exits: vec![0; (Kind::COUNT + 1) * (Sector::COUNT + 1) * (horizon + 1)],
+    };
+    let onset = s.crisis.onset_month;
+    for f in firms.iter().filter(|f| f.onset.is_some()) {
+        let t = f.exit.map(|(m, _)| (m + 1 - onset) as usize);
+        for k in [f.kind.index(), Kind::COUNT] {
+            for sec in [f.sector.index(), Sector::COUNT] {
+                counts.alive[k][sec] += 1;
+                if let Some(t) = t {
+                    let i = counts.index(k, sec, t);
+                    counts.exits[i] += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// Number of fragility groups (quintiles) of the firms alive at onset.
+pub const QUINTILES: usize = 5;
+
+/// Each firm's fragility quintile at crisis onset (1 = most robust, 5 = most fragile), and how many
+/// firms of each quintile exited during the crisis window, by kind (+ all kinds).
+///
+/// Fragility ranks every firm alive at onset, all kinds together, on the mean of two percentile
+/// ranks: leverage (debt over assets, higher is more fragile) and months of costs covered by cash
+/// and reserves (fewer is more fragile). Tied values share their mean rank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FragilityQuintiles {
+    /// Per firm record (same order): its quintile, or `None` if it was not alive at onset.
+    pub quintile: Vec<Option<u8>>,
+    /// Firms alive at onset, `[kind group][quintile - 1]`.
+    pub firms: [[u32; QUINTILES]; Kind::COUNT + 1],
+    /// Of those, the ones that exited (any reason) within the crisis window.
+    pub exits: [[u32; QUINTILES]; Kind::COUNT + 1],
+}
+
+/// Fractional ranks in [0, 1] of `values` (ties get their mean rank; one value gets 0.5).
+fn percentile_ranks(values: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.5; n];
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && values[order[end]].total_cmp(&values[order[start]]).is_eq() {
+            end += 1;
+        }
+        let mean_position = (start + end - 1) as f64 / 2.0;
+        for &i in &order[start..end] {
+            ranks[i] = if n > 1 {
+                mean_position / (n - 1) as f64
+            } else {
+                0.5
+            };
+        }
+        start = end;
+    }
+    ranks
+}
+
+pub fn fragility_quintiles(s: &Scenario, firms: &[FirmRecord]) -> FragilityQuintiles {
+    let at_onset: Vec<usize> = (0..firms.len())
+        .filter(|&i| firms[i].onset.is_some())
+        .collect();
+    let snapshot = |i: usize| firms[i].onset.expect("filtered on onset");
+    let leverage: Vec<f64> = at_onset.iter().map(|&i| snapshot(i).leverage).collect();
+    let thin_cover: Vec<f64> = at_onset
+        .iter()
+        .map(|&i| -snapshot(i).months_covered)
+        .collect();
+    let (rl, rc) = (percentile_ranks(&leverage), percentile_ranks(&thin_cover));
+    let score: Vec<f64> = rl.iter().zip(&rc).map(|(a, b)| (a + b) / 2.0).collect();
+    let mut order: Vec<usize> = (0..at_onset.len()).collect();
+    order.sort_by(|&a, &b| {
+        score[a]
+            .total_cmp(&score[b])
+            .then(firms[at_onset[a]].id.cmp(&firms[at_onset[b]].id))
+    });
+
+    let w = crisis_window(s);
+    let mut result = FragilityQuintiles {
+        quintile: vec![None; firms.len()],
+        firms: [[0; QUINTILES]; Kind::COUNT + 1],
+        exits: [[0; QUINTILES]; Kind::COUNT + 1],
+    };
+    let n = order.len();
+    for (position, &j) in order.iter().enumerate() {
+        let q = position * QUINTILES / n;
+        let f = &firms[at_onset[j]];
+        result.quintile[at_onset[j]] = Some(q as u8 + 1);
+        let exited = f.exit.is_some_and(|(m, _)| w.contains(&m));
+        for k in [f.kind.index(), Kind::COUNT] {
+            result.firms[k][q] += 1;
+            result.exits[k][q] += u32::from(exited);
+        }
+    }
+    result
+}
+
+/// Share of a kind's firms alive at onset that were still alive at the end of the crisis window.
+pub fn survival_to_window_end(s: &Scenario, counts: &SurvivalCounts, kind: Kind) -> f64 {
+    let w = crisis_window(s);
+    let t = (w.end - s.crisis.onset_month) as usize;
+    counts
+        .survival(kind.index(), Sector::COUNT, t.min(counts.horizon))
+        .unwrap_or(f64::NAN)
+}
+
+/// Share of a kind's most fragile firms at onset (top quintile) that exited in the crisis window.
+pub fn fragile_exit_share(q: &FragilityQuintiles, kind: Kind) -> f64 {
+    let top = QUINTILES - 1;
+    ratio(
+        f64::from(q.exits[kind.index()][top]),
+        f64::from(q.firms[kind.index()][top]),
+    )
+}

@@ -1,7 +1,12 @@
 //! Runs replications in parallel with rayon. Each replication is independent and keyed by its
-//! index, and results come back in replication order, so the output does not depend on how many
-//! threads ran it. Replications are reduced as they finish (by `reduce`), so memory holds what the
-//! caller keeps, not every replication's records.
+//! index, and results reach the caller in replication order, so the output does not depend on how
+//! many threads ran it. Each replication is reduced as soon as it finishes (by `reduce`, on the
+//! worker thread) and handed to `sink` (on the calling thread), so memory holds what the caller
+//! keeps, not every replication's records.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -31,6 +36,13 @@ impl std::fmt::Display for PoolError {
 
 impl std::error::Error for PoolError {}
 
+fn run_options(scenario: &Scenario, options: EnsembleOptions) -> RunOptions {
+    RunOptions {
+        record_firms: options.record_firms,
+        parallel_firms: scenario.population.firms >= PARALLEL_FIRMS_FROM,
+    }
+}
+
 /// Runs every replication of `scenario` and maps each result through `reduce`, returning the
 /// reduced values in replication order.
 pub fn run_ensemble<T, F>(
@@ -42,24 +54,92 @@ where
     T: Send,
     F: Fn(ReplicationResult) -> T + Sync,
 {
-    let run_options = RunOptions {
-        record_firms: options.record_firms,
-        parallel_firms: scenario.population.firms >= PARALLEL_FIRMS_FROM,
-    };
-    let work = || {
-        (0..scenario.replications)
-            .into_par_iter()
-            .map(|r| reduce(run_replication(scenario, r, run_options)))
-            .collect()
-    };
+    let mut out = Vec::with_capacity(scenario.replications as usize);
+    run_ensemble_streaming(scenario, options, reduce, |_, t| {
+        out.push(t);
+        Ok::<(), std::convert::Infallible>(())
+    })?
+    .unwrap_or_else(|never| match never {});
+    Ok(out)
+}
+
+/// Runs every replication, reduces each on the worker that ran it, and feeds the reduced values to
+/// `sink` one at a time in replication order (0, 1, 2, ...) on the calling thread. Finished
+/// replications that arrive out of order wait in a small buffer (about one per worker). If `sink`
+/// fails, no new replication starts and the first error is returned.
+pub fn run_ensemble_streaming<T, E, F, S>(
+    scenario: &Scenario,
+    options: EnsembleOptions,
+    reduce: F,
+    sink: S,
+) -> Result<Result<(), E>, PoolError>
+where
+    T: Send,
+    F: Fn(ReplicationResult) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    let run_options = run_options(scenario, options);
+    let stop = AtomicBool::new(false);
+    let (reduce, stop) = (&reduce, &stop);
     match options.threads {
-        None => Ok(work()),
+        None => Ok(rayon::in_place_scope(|scope| {
+            stream(scope, scenario, run_options, reduce, stop, sink)
+        })),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
                 .map_err(|e| PoolError(e.to_string()))?;
-            Ok(pool.install(work))
+            Ok(pool
+                .in_place_scope(|scope| stream(scope, scenario, run_options, reduce, stop, sink)))
         }
     }
+}
+
+/// Spawns the replications into `scope` and feeds the sink on the calling thread, in order.
+fn stream<'scope, T, E, F, S>(
+    scope: &rayon::Scope<'scope>,
+    scenario: &'scope Scenario,
+    run_options: RunOptions,
+    reduce: &'scope F,
+    stop: &'scope AtomicBool,
+    mut sink: S,
+) -> Result<(), E>
+where
+    T: Send + 'scope,
+    F: Fn(ReplicationResult) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    let (tx, rx) = mpsc::channel::<(u32, T)>();
+    scope.spawn(move |_| {
+        (0..scenario.replications)
+            .into_par_iter()
+            .for_each_with(tx, |tx, r| {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let reduced = reduce(run_replication(scenario, r, run_options));
+                // The receiver only goes away once it has stopped wanting results.
+                let _ = tx.send((r, reduced));
+            });
+    });
+    let mut waiting = BTreeMap::new();
+    let mut next = 0u32;
+    let mut result = Ok(());
+    for (r, t) in rx {
+        if result.is_err() {
+            continue;
+        }
+        waiting.insert(r, t);
+        while let Some(t) = waiting.remove(&next) {
+            if let Err(e) = sink(next, t) {
+                stop.store(true, Ordering::Relaxed);
+                result = Err(e);
+                waiting.clear();
+                break;
+            }
+            next += 1;
+        }
+    }
+    result
 }

@@ -127,11 +127,16 @@ fn run_prints_a_headline_for_every_kind() {
         "small.toml",
         "replications = 3\n[population]\nfirms = 400\n",
     );
+    let folder = path.with_file_name("small-results");
+    let _ = std::fs::remove_dir_all(&folder);
     let out = coopsim(&[
         "run",
         path.to_str().unwrap(),
         "--threads",
         "2",
+        "--quiet",
+        "--out",
+        folder.to_str().unwrap(),
         "--set",
         "policy.credit_guarantee.coverage=0.5",
     ]);

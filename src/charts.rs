@@ -1,0 +1,674 @@
+//! Charts for reports, drawn with plotters from the summary tables: PNG (1800 px wide, for print)
+//! and SVG of each. Text uses DejaVu Sans embedded in the binary (licence in `assets/fonts/`), so
+//! charts render the same on a machine with no fonts installed.
+//!
+//! Every chart shades the crisis window, labels its axes with units, keeps its legend outside the
+//! plotting area and uses the Okabe-Ito colour-blind-safe palette.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use polars::prelude::*;
+
+use crate::model::crisis_window;
+use crate::output::ResultsDir;
+use crate::scenario::{Kind, Scenario, Sector};
+use crate::summary::ALL;
+
+const FONT: &str = "sans-serif";
+static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// Pixel size of every chart (PNG and SVG).
+pub const SIZE: (u32, u32) = (1800, 1100);
+
+const TITLE: u32 = 46;
+const AXIS_DESC: u32 = 32;
+const TICKS: u32 = 27;
+const LEGEND: u32 = 29;
+
+/// Okabe & Ito (2008) colour-blind-safe palette, one colour per kind in `Kind::ALL` order.
+const PALETTE: [RGBColor; Kind::COUNT] = [
+    RGBColor(0, 0, 0),       // conventional: black
+    RGBColor(0, 114, 178),   // worker co-op: blue
+    RGBColor(0, 158, 115),   // social co-op A: bluish green
+    RGBColor(230, 159, 0),   // social co-op B: orange
+    RGBColor(204, 121, 167), // public-service mutual: reddish purple
+];
+
+/// A readable label for a kind.
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Conventional => "Conventional SME",
+        Kind::WorkerCoop => "Worker co-op",
+        Kind::SocialCoopA => "Social co-op (type A)",
+        Kind::SocialCoopB => "Social co-op (type B)",
+        Kind::PublicServiceMutual => "Public-service mutual",
+    }
+}
+
+fn sector_label(sector: Sector) -> &'static str {
+    match sector {
+        Sector::SocialServices => "Social services",
+        Sector::Manufacturing => "Manufacturing",
+        Sector::Construction => "Construction",
+        Sector::RetailHospitality => "Retail & hospitality",
+    }
+}
+
+#[derive(Debug)]
+pub struct ChartError(pub String);
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot draw the charts: {}", self.0)
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+impl From<PolarsError> for ChartError {
+    fn from(e: PolarsError) -> Self {
+        ChartError(e.to_string())
+    }
+}
+
+fn drawing<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
+    ChartError(e.to_string())
+}
+
+/// The summary tables the charts are drawn from.
+pub struct ChartData<'a> {
+    pub scenario: &'a Scenario,
+    pub timeseries: &'a DataFrame,
+    pub survival: &'a DataFrame,
+    pub fragility: &'a DataFrame,
+}
+
+/// A line with its band, in data coordinates; points with a missing value are left out.
+#[derive(Debug, Clone, Default)]
+struct Band {
+    x: Vec<f64>,
+    mean: Vec<f64>,
+    low: Vec<f64>,
+    high: Vec<f64>,
+}
+
+impl Band {
+    fn y_range(&self) -> Option<(f64, f64)> {
+        let values = self.low.iter().chain(&self.high).chain(&self.mean);
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    fn x_range(&self) -> Option<(f64, f64)> {
+        Some((*self.x.first()?, *self.x.last()?))
+    }
+}
+
+fn f64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// Rows of `df` for one kind and sector, as a band of `mean`/`low`/`high` against `x`.
+fn band(
+    df: &DataFrame,
+    kind: &str,
+    sector: &str,
+    x: &str,
+    cols: [&str; 3],
+    scale: f64,
+) -> PolarsResult<Band> {
+    let rows = df
+        .clone()
+        .lazy()
+        .filter(col("kind").eq(lit(kind)).and(col("sector").eq(lit(sector))))
+        .sort([x], SortMultipleOptions::default())
+        .collect()?;
+    let xs = f64_values(&rows, x)?;
+    let [m, l, h] = cols.map(|c| f64_values(&rows, c));
+    let (m, l, h) = (m?, l?, h?);
+    let mut b = Band::default();
+    for i in 0..rows.height() {
+        if let (Some(x), Some(m), Some(l), Some(h)) = (xs[i], m[i], l[i], h[i]) {
+            b.x.push(x);
+            b.mean.push(m * scale);
+            b.low.push(l * scale);
+            b.high.push(h * scale);
+        }
+    }
+    Ok(b)
+}
+
+/// One panel of lines with bands, one per kind.
+struct Panel {
+    title: Option<String>,
+    y_desc: String,
+    lines: Vec<(Kind, Band)>,
+    /// Draw a horizontal reference line at this value (e.g. 100 for an index).
+    reference: Option<f64>,
+}
+
+/// A whole figure: a title, a caption line, panels in a grid, one legend for all.
+struct Figure {
+    title: String,
+    caption: String,
+    x_desc: String,
+    panels: Vec<Panel>,
+    grid: (usize, usize),
+    window: (f64, f64),
+}
+
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    let span = (hi - lo).abs().max(1e-9);
+    (lo - 0.06 * span, hi + 0.06 * span)
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    x_desc: &str,
+    window: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let x = panel
+        .lines
+        .iter()
+        .filter_map(|(_, b)| b.x_range())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
+    let y = panel
+        .lines
+        .iter()
+        .filter_map(|(_, b)| b.y_range())
+        .chain(panel.reference.map(|r| (r, r)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
+    let (x, y) = if x.0 <= x.1 && y.0 <= y.1 {
+        (x, padded(y.0, y.1))
+    } else {
+        ((0.0, 1.0), (0.0, 1.0))
+    };
+    let x = (x.0, x.1.max(x.0 + 1.0));
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(18)
+        .x_label_area_size(85)
+        .y_label_area_size(125);
+    if let Some(t) = &panel.title {
+        builder.caption(t, (FONT, AXIS_DESC));
+    }
+    let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(&panel.y_desc)
+        .axis_desc_style((FONT, AXIS_DESC))
+        .label_style((FONT, TICKS))
+        .light_line_style(RGBColor(246, 246, 246))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_labels(10)
+        .y_labels(8)
+        .y_label_formatter(&|v| {
+            format!("{v:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .draw()?;
+    let shade = RGBColor(120, 120, 120).mix(0.14).filled();
+    let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
+    if w0 < w1 {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(w0, y.0), (w1, y.1)],
+            shade,
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            "crisis window",
+            (w0, y.1),
+            TextStyle::from((FONT, TICKS))
+                .color(&RGBColor(90, 90, 90))
+                .pos(Pos::new(HPos::Left, VPos::Top)),
+        )))?;
+    }
+    if let Some(r) = panel.reference {
+        chart.draw_series(LineSeries::new(
+            [(x.0, r), (x.1, r)],
+            RGBColor(150, 150, 150).stroke_width(2),
+        ))?;
+    }
+    for (kind, b) in &panel.lines {
+        let colour = PALETTE[kind.index()];
+        let mut outline: Vec<(f64, f64)> =
+            b.x.iter().copied().zip(b.high.iter().copied()).collect();
+        outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            colour.mix(0.16).filled(),
+        )))?;
+    }
+    for (kind, b) in &panel.lines {
+        let colour = PALETTE[kind.index()];
+        let points: Vec<(f64, f64)> = b.x.iter().copied().zip(b.mean.iter().copied()).collect();
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(4)))?;
+    }
+    Ok(())
+}
+
+/// The legend: one swatch per kind, top to bottom, in its own strip right of the plots.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    kinds: &[Kind],
+    band_note: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut y = 120;
+    for kind in kinds {
+        let colour = PALETTE[kind.index()];
+        area.draw(&Rectangle::new(
+            [(10, y - 16), (70, y + 16)],
+            colour.mix(0.16).filled(),
+        ))?;
+        area.draw(&PathElement::new(
+            vec![(10, y), (70, y)],
+            colour.stroke_width(5),
+        ))?;
+        area.draw(&Text::new(kind_label(*kind), (84, y), style.clone()))?;
+        y += 58;
+    }
+    let note = TextStyle::from((FONT, TICKS))
+        .color(&RGBColor(80, 80, 80))
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    for (i, line) in band_note.lines().enumerate() {
+        area.draw(&Text::new(line, (10, y + 10 + 36 * i as i32), note.clone()))?;
+    }
+    Ok(())
+}
+
+fn draw_figure<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    fig: &Figure,
+    band_note: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let root = root.margin(20, 10, 10, 20);
+    let (header, body) = root.split_vertically(120);
+    header.draw(&Text::new(
+        fig.title.as_str(),
+        (10, 8),
+        (FONT, TITLE).into_font(),
+    ))?;
+    header.draw(&Text::new(
+        fig.caption.as_str(),
+        (10, 68),
+        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
+    ))?;
+    let legend_width = 440;
+    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - legend_width);
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| {
+            fig.panels
+                .iter()
+                .any(|p| p.lines.iter().any(|(l, b)| l == k && !b.x.is_empty()))
+        })
+        .collect();
+    for (area, panel) in plots.split_evenly(fig.grid).iter().zip(&fig.panels) {
+        draw_panel(area, panel, &fig.x_desc, fig.window)?;
+    }
+    draw_legend(&legend, &kinds, band_note)?;
+    root.present()
+}
+
+/// Draws one figure as `<stem>.png` and `<stem>.svg`.
+fn save(dir: &mut ResultsDir, stem: &str, fig: &Figure, band_note: &str) -> Result<(), ChartError> {
+    let png = dir.file(&format!("charts/{stem}.png"));
+    draw_figure(
+        BitMapBackend::new(&png, SIZE).into_drawing_area(),
+        fig,
+        band_note,
+    )
+    .map_err(drawing)?;
+    let svg = dir.file(&format!("charts/{stem}.svg"));
+    draw_figure(
+        SVGBackend::new(&svg, SIZE).into_drawing_area(),
+        fig,
+        band_note,
+    )
+    .map_err(drawing)?;
+    Ok(())
+}
+
+fn kind_bands(
+    df: &DataFrame,
+    sector: &str,
+    x: &str,
+    cols: [&str; 3],
+    scale: f64,
+) -> PolarsResult<Vec<(Kind, Band)>> {
+    let mut lines = Vec::new();
+    for k in Kind::ALL {
+        let b = band(df, k.name(), sector, x, cols, scale)?;
+        if !b.x.is_empty() {
+            lines.push((k, b));
+        }
+    }
+    Ok(lines)
+}
+
+fn series_cols(name: &str) -> [String; 3] {
+    ["mean", "q05", "q95"].map(|s| format!("{name}_{s}"))
+}
+
+fn line_panel(
+    df: &DataFrame,
+    series: &str,
+    sector: &str,
+    y_desc: &str,
+    scale: f64,
+) -> PolarsResult<Panel> {
+    let c = series_cols(series);
+    Ok(Panel {
+        title: None,
+        y_desc: y_desc.to_string(),
+        lines: kind_bands(df, sector, "month", [&c[0], &c[1], &c[2]], scale)?,
+        reference: None,
+    })
+}
+
+/// Writes every chart into `charts/` of the results folder.
+pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartError> {
+    REGISTER.call_once(|| {
+        // The embedded font is valid; if it ever were not, drawing reports FontUnavailable.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+    std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
+    let s = data.scenario;
+    let w = crisis_window(s);
+    let window = (f64::from(w.start), f64::from(w.end - 1));
+    let run = format!(
+        "{}: {} replications of {} firms, seed {}.",
+        s.name, s.replications, s.population.firms, s.seed
+    );
+    let who = format!(
+        "{run} Shaded: crisis window (months {}-{}).",
+        w.start,
+        w.end - 1
+    );
+    let spread = "Lines: mean over replications.\nBands: 5%-95% of replications.";
+    let month = "month of simulation".to_string();
+
+    let mut survival = kind_bands(
+        data.survival,
+        ALL,
+        "month",
+        ["survival", "ci_low", "ci_high"],
+        100.0,
+    )?;
+    for (_, b) in &mut survival {
+        // Survival is 100% at onset: start the curves there.
+        b.x.insert(0, f64::from(s.crisis.onset_month) - 1.0);
+        for v in [&mut b.mean, &mut b.low, &mut b.high] {
+            v.insert(0, 100.0);
+        }
+    }
+    let fig = Figure {
+        title: "Survival of firms alive at crisis onset, by kind".into(),
+        caption: format!("Kaplan-Meier estimate pooling all replications. {who}"),
+        x_desc: month.clone(),
+        panels: vec![Panel {
+            title: None,
+            y_desc: "still trading, % of firms at onset".into(),
+            lines: survival,
+            reference: None,
+        }],
+        grid: (1, 1),
+        window,
+    };
+    save(
+        dir,
+        "survival",
+        &fig,
+        "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).",
+    )?;
+
+    let mut employment = line_panel(
+        data.timeseries,
+        "employment_index",
+        ALL,
+        "employment (heads), month before onset = 100",
+        1.0,
+    )?;
+    employment.reference = Some(100.0);
+    let fig = Figure {
+        title: "Employment by kind of firm".into(),
+        caption: who.clone(),
+        x_desc: month.clone(),
+        panels: vec![employment],
+        grid: (1, 1),
+        window,
+    };
+    save(dir, "employment_index", &fig, spread)?;
+
+    let mut pay = line_panel(
+        data.timeseries,
+        "pay_index",
+        ALL,
+        "pay per worker, month before onset = 100",
+        1.0,
+    )?;
+    pay.reference = Some(100.0);
+    let fig = Figure {
+        title: "Pay per worker by kind of firm".into(),
+        caption: who.clone(),
+        x_desc: month.clone(),
+        panels: vec![pay],
+        grid: (1, 1),
+        window,
+    };
+    save(dir, "pay_index", &fig, spread)?;
+
+    let mut reserves = line_panel(
+        data.timeseries,
+        "reserves_per_firm",
+        ALL,
+        "reserves per firm, GBP thousand",
+        1.0,
+    )?;
+    reserves.title = Some("Reserves".into());
+    let mut leverage = line_panel(data.timeseries, "leverage", ALL, "debt / assets, %", 100.0)?;
+    leverage.title = Some("Leverage".into());
+    let fig = Figure {
+        title: "Reserves and leverage by kind of firm".into(),
+        caption: who.clone(),
+        x_desc: month.clone(),
+        panels: vec![reserves, leverage],
+        grid: (1, 2),
+        window,
+    };
+    save(dir, "reserves_leverage", &fig, spread)?;
+
+    let mut panels = Vec::new();
+    for sector in Sector::ALL {
+        let mut p = line_panel(
+            data.timeseries,
+            "employment_index",
+            sector.name(),
+            "employment, pre-crisis = 100",
+            1.0,
+        )?;
+        p.title = Some(sector_label(sector).into());
+        p.reference = Some(100.0);
+        panels.push(p);
+    }
+    let fig = Figure {
+        title: "Employment by sector and kind of firm".into(),
+        caption: who.clone(),
+        x_desc: month,
+        panels,
+        grid: (2, 2),
+        window,
+    };
+    save(dir, "employment_by_sector", &fig, spread)?;
+
+    let window_text = format!("Exits in months {}-{}. {run}", w.start, w.end - 1);
+    fragility_chart(dir, data.fragility, &window_text)
+}
+
+/// Bars: share of firms that exited in the crisis window by fragility quintile at onset, by kind.
+fn fragility_chart(dir: &mut ResultsDir, df: &DataFrame, who: &str) -> Result<(), ChartError> {
+    let mut bars: Vec<(Kind, Vec<Bar>)> = Vec::new();
+    for k in Kind::ALL {
+        let rows = df
+            .clone()
+            .lazy()
+            .filter(col("kind").eq(lit(k.name())))
+            .collect()?;
+        let q: Vec<Option<f64>> = f64_values(&rows, "quintile")?;
+        let [m, l, h] =
+            ["exit_share", "exit_share_q05", "exit_share_q95"].map(|c| f64_values(&rows, c));
+        let (m, l, h) = (m?, l?, h?);
+        let mut v = Vec::new();
+        for i in 0..rows.height() {
+            if let (Some(q), Some(m), Some(l), Some(h)) = (q[i], m[i], l[i], h[i]) {
+                v.push(Bar {
+                    quintile: q as u32,
+                    share: 100.0 * m,
+                    low: 100.0 * l,
+                    high: 100.0 * h,
+                });
+            }
+        }
+        if !v.is_empty() {
+            bars.push((k, v));
+        }
+    }
+    let caption =
+        format!("Firms alive at onset, ranked on leverage and months of costs covered. {who}");
+    let note = "Bars: share pooled over\nreplications. Whiskers: 5%-95%\nof replications.";
+    for (backend, stem) in [("png", "fragility_exits"), ("svg", "fragility_exits")] {
+        let path = dir.file(&format!("charts/{stem}.{backend}"));
+        if backend == "png" {
+            draw_bars(
+                BitMapBackend::new(&path, SIZE).into_drawing_area(),
+                &bars,
+                &caption,
+                note,
+            )
+            .map_err(drawing)?;
+        } else {
+            draw_bars(
+                SVGBackend::new(&path, SIZE).into_drawing_area(),
+                &bars,
+                &caption,
+                note,
+            )
+            .map_err(drawing)?;
+        }
+    }
+    Ok(())
+}
+
+/// One bar: a quintile's exit share (%) with its whisker.
+struct Bar {
+    quintile: u32,
+    share: f64,
+    low: f64,
+    high: f64,
+}
+
+type Bars = [(Kind, Vec<Bar>)];
+
+fn draw_bars<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    bars: &Bars,
+    caption: &str,
+    note: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let root = root.margin(20, 10, 10, 20);
+    let (header, body) = root.split_vertically(120);
+    header.draw(&Text::new(
+        "Exits in the crisis window by fragility at onset",
+        (10, 8),
+        (FONT, TITLE).into_font(),
+    ))?;
+    header.draw(&Text::new(
+        caption,
+        (10, 68),
+        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
+    ))?;
+    let (plot, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
+    let top = bars
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|b| b.high.max(b.share)))
+        .fold(1.0, f64::max);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(18)
+        .x_label_area_size(85)
+        .y_label_area_size(125)
+        .build_cartesian_2d(0.5f64..5.5f64, 0.0..top * 1.08)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(5)
+        .x_label_formatter(&|v| match v.round() as i32 {
+            1 => "1 (most robust)".to_string(),
+            5 => "5 (most fragile)".to_string(),
+            q => q.to_string(),
+        })
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc("fragility quintile at crisis onset")
+        .y_desc("exited during the crisis window, %")
+        .axis_desc_style((FONT, AXIS_DESC))
+        .label_style((FONT, TICKS))
+        .light_line_style(RGBColor(246, 246, 246))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()?;
+    let n = bars.len().max(1) as f64;
+    let group = 0.8;
+    let width = group / n;
+    for (i, (kind, values)) in bars.iter().enumerate() {
+        let colour = PALETTE[kind.index()];
+        for &Bar {
+            quintile: q,
+            share: m,
+            low: l,
+            high: h,
+        } in values
+        {
+            let x0 = f64::from(q) - group / 2.0 + width * i as f64;
+            let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x1, m)],
+                colour.mix(0.85).filled(),
+            )))?;
+            let whisker = RGBColor(60, 60, 60).stroke_width(2);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(mid, l), (mid, h)],
+                whisker,
+            )))?;
+            for y in [l, h] {
+                let cap = width * 0.2;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(mid - cap, y), (mid + cap, y)],
+                    whisker,
+                )))?;
+            }
+        }
+    }
+    let kinds: Vec<Kind> = bars.iter().map(|(k, _)| *k).collect();
+    draw_legend(&legend, &kinds, note)?;
+    root.present()
+}

@@ -1,0 +1,110 @@
+//! The results folder: written into a temporary folder beside the target and renamed into place
+//! only when every file is written, so a folder with the final name is always complete. An existing
+//! results folder is replaced only with `force`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A results folder being written.
+pub struct ResultsDir {
+    target: PathBuf,
+    staging: PathBuf,
+    files: Vec<String>,
+    committed: bool,
+}
+
+/// Why a results folder could not be started or finished.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The target exists and `force` was not given.
+    Exists(PathBuf),
+    Io(PathBuf, io::Error),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Exists(p) => write!(
+                f,
+                "{} already exists; pass --force to replace it, or --out to write elsewhere",
+                p.display()
+            ),
+            OutputError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+impl ResultsDir {
+    pub fn begin(target: &Path, force: bool) -> Result<ResultsDir, OutputError> {
+        if target.exists() && !force {
+            return Err(OutputError::Exists(target.to_path_buf()));
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "results".into());
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| OutputError::Io(staging.clone(), e))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(|e| OutputError::Io(staging.clone(), e))?;
+        Ok(ResultsDir {
+            target: target.to_path_buf(),
+            staging,
+            files: Vec::new(),
+            committed: false,
+        })
+    }
+
+    /// Where to write `name` (relative to the results folder); records it for the manifest.
+    pub fn file(&mut self, name: &str) -> PathBuf {
+        self.files.push(name.to_string());
+        self.staging.join(name)
+    }
+
+    /// Scratch space inside the staging folder that is not part of the results.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves the finished folder into place, replacing an older one only now.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| OutputError::Io(p, e)
+        };
+        if self.target.exists() {
+            let old = self.staging.with_extension("old");
+            std::fs::rename(&self.target, &old).map_err(io(&self.target))?;
+            std::fs::rename(&self.staging, &self.target).map_err(io(&self.target))?;
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else {
+            std::fs::rename(&self.staging, &self.target).map_err(io(&self.target))?;
+        }
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for ResultsDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}

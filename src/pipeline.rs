@@ -1,0 +1,398 @@
+//! The `run` command's pipeline: scenario -> replications in parallel -> polars summary -> one
+//! self-describing results folder. Data flows one way; the model never sees a path.
+
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use polars::prelude::*;
+
+use polars::io::parquet::write::BatchedWriter;
+
+use crate::charts;
+use crate::model::ReplicationResult;
+use crate::outcomes;
+use crate::output::{OutputError, ResultsDir};
+use crate::runner::{self, EnsembleOptions, PoolError};
+use crate::scenario::{Kind, Scenario};
+use crate::summary::{self, HEADLINE, HeadlineInput, Spill};
+
+/// Which table formats to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+    Both,
+}
+
+/// Everything the run needs, resolved from the command line and the scenario file.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub scenario: Scenario,
+    pub threads: Option<usize>,
+    pub out: PathBuf,
+    pub format: TableFormat,
+    pub force: bool,
+    pub progress: bool,
+    /// Write `firms.parquet` (one row per firm per replication).
+    pub firms: bool,
+}
+
+/// What a finished run reports.
+pub struct RunReport {
+    pub folder: PathBuf,
+    pub headline: DataFrame,
+    pub wall_seconds: f64,
+    /// Time spent in the polars summary (not simulating or drawing).
+    pub summary_seconds: f64,
+}
+
+#[derive(Debug)]
+pub enum RunError {
+    Output(OutputError),
+    Summary(PolarsError),
+    Threads(PoolError),
+    Io(PathBuf, std::io::Error),
+    Chart(charts::ChartError),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Output(e) => write!(f, "{e}"),
+            RunError::Summary(e) => write!(f, "summarising the replications failed: {e}"),
+            RunError::Threads(e) => write!(f, "{e}"),
+            RunError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+            RunError::Chart(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<OutputError> for RunError {
+    fn from(e: OutputError) -> Self {
+        RunError::Output(e)
+    }
+}
+
+impl From<PolarsError> for RunError {
+    fn from(e: PolarsError) -> Self {
+        RunError::Summary(e)
+    }
+}
+
+fn progress_bar(enabled: bool, replications: u32) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar =
+        ProgressBar::with_draw_target(Some(u64::from(replications)), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:12} [{bar:40}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    bar.set_message("simulating");
+    bar
+}
+
+/// One replication reduced to the tables the summary needs (built on the worker that ran it).
+struct Reduced {
+    timeseries: DataFrame,
+    months: usize,
+    survival: DataFrame,
+    fragility: DataFrame,
+    headline: DataFrame,
+    firms: Option<DataFrame>,
+}
+
+fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult<Reduced> {
+    let base = s.crisis.onset_month.saturating_sub(1) as usize;
+    let window = crate::model::crisis_window(s);
+    let counts = outcomes::survival_counts(s, &r.firms);
+    let quintiles = outcomes::fragility_quintiles(s, &r.firms);
+    let at_window_end = &r.months[(window.end - 1) as usize];
+    let inputs = Kind::ALL.map(|k| {
+        let end = at_window_end.cells.kind_total(k);
+        HeadlineInput {
+            outcome: outcomes::kind_outcome(s, &r.months, k),
+            survival_to_window_end: outcomes::survival_to_window_end(s, &counts, k),
+            fragile_exit_share: outcomes::fragile_exit_share(&quintiles, k),
+            leverage_at_window_end: if end.assets > 0.0 {
+                end.debt / end.assets
+            } else {
+                f64::NAN
+            },
+        }
+    });
+    Ok(Reduced {
+        timeseries: summary::replication_frame(r.replication, &r.months, base)?,
+        months: r.months.len(),
+        survival: summary::survival_frame(r.replication, s.crisis.onset_month, &counts)?,
+        fragility: summary::fragility_frame(r.replication, &quintiles)?,
+        headline: summary::headline_rows(r.replication, &inputs)?,
+        firms: if with_firms {
+            Some(summary::firms_frame(r.replication, &r.firms, &quintiles)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// The per-replication spills, written in replication order.
+struct Spills {
+    timeseries: Spill,
+    survival: Spill,
+    fragility: Spill,
+    headline: Spill,
+    firms: Option<(PathBuf, Option<BatchedWriter<File>>)>,
+}
+
+impl Spills {
+    fn write(&mut self, r: Reduced) -> PolarsResult<()> {
+        self.timeseries.write(&r.timeseries, r.months)?;
+        let horizon_keys = r.survival.height() / summary::CELLS_PER_MONTH;
+        self.survival.write(&r.survival, horizon_keys)?;
+        self.fragility.write(&r.fragility, outcomes::QUINTILES)?;
+        self.headline.write(&r.headline, Kind::COUNT)?;
+        if let (Some((path, writer)), Some(frame)) = (&mut self.firms, r.firms) {
+            if writer.is_none() {
+                *writer = Some(ParquetWriter::new(File::create(&*path)?).batched(frame.schema())?);
+            }
+            writer
+                .as_mut()
+                .expect("created above")
+                .write_batch(&frame)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let s = &req.scenario;
+    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    let scratch = dir.scratch("spill");
+    std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
+    let mut spills = Spills {
+        timeseries: Spill::new(&scratch, "timeseries", s.replications),
+        survival: Spill::new(&scratch, "survival", s.replications),
+        fragility: Spill::new(&scratch, "fragility", s.replications),
+        headline: Spill::new(&scratch, "headline", s.replications),
+        firms: req.firms.then(|| (dir.file("firms.parquet"), None)),
+    };
+    let bar = progress_bar(req.progress, s.replications);
+
+    let options = EnsembleOptions {
+        threads: req.threads,
+        record_firms: true,
+    };
+    let with_firms = req.firms;
+    let simulated = runner::run_ensemble_streaming(
+        s,
+        options,
+        |r| reduce(s, &r, with_firms),
+        |_, reduced| {
+            spills.write(reduced?)?;
+            bar.inc(1);
+            Ok::<(), PolarsError>(())
+        },
+    );
+    simulated.map_err(RunError::Threads)??;
+    if let Some((_, Some(writer))) = &spills.firms {
+        writer.finish()?;
+    }
+    bar.finish_and_clear();
+    let summarising = summarising_spinner(req.progress);
+    let summary_started = Instant::now();
+    let timeseries_blocks = spills.timeseries.finish()?;
+    let mut timeseries = summary::timeseries(&timeseries_blocks)?;
+    write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
+    let mut survival = summary::survival(&spills.survival.finish()?)?;
+    write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
+    let mut fragility = summary::fragility(&spills.fragility.finish()?)?;
+    write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
+    let mut headline = summary::headline(&spills.headline.finish()?, s.replications)?;
+    write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
+    let mut hazard = summary::hazard_ratios(&headline)?;
+    write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
+    let md = dir.file("headline.md");
+    std::fs::write(&md, headline_markdown(s, &headline)?)
+        .map_err(|e| RunError::Io(md.clone(), e))?;
+    let summary_seconds = summary_started.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
+
+    summarising.set_message("drawing charts");
+    let chart_data = charts::ChartData {
+        scenario: s,
+        timeseries: &timeseries,
+        survival: &survival,
+        fragility: &fragility,
+    };
+    charts::draw_all(&mut dir, &chart_data).map_err(RunError::Chart)?;
+    summarising.finish_and_clear();
+
+    let wall_seconds = started.elapsed().as_secs_f64();
+    write_manifest(&mut dir, req, wall_seconds, summary_seconds)?;
+    let folder = dir.commit()?;
+    Ok(RunReport {
+        folder,
+        headline,
+        wall_seconds,
+        summary_seconds,
+    })
+}
+
+fn summarising_spinner(enabled: bool) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message("summarising");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}
+
+fn write_table(
+    dir: &mut ResultsDir,
+    stem: &str,
+    df: &mut DataFrame,
+    format: TableFormat,
+) -> Result<(), RunError> {
+    if matches!(format, TableFormat::Csv | TableFormat::Both) {
+        let path = dir.file(&format!("{stem}.csv"));
+        let mut file = File::create(&path).map_err(|e| RunError::Io(path.clone(), e))?;
+        CsvWriter::new(&mut file).finish(df)?;
+    }
+    if matches!(format, TableFormat::Parquet | TableFormat::Both) {
+        let path = dir.file(&format!("{stem}.parquet"));
+        let file = File::create(&path).map_err(|e| RunError::Io(path.clone(), e))?;
+        ParquetWriter::new(file).finish(df)?;
+    }
+    Ok(())
+}
+
+/// Titles and scale of the headline outcomes, in `HEADLINE` order.
+const HEADLINE_LABELS: [(&str, f64); 9] = [
+    ("survival to end of crisis window, %", 100.0),
+    ("exit hazard in crisis, %/month", 100.0),
+    ("hazard ratio vs conventional", 1.0),
+    ("employment change peak-to-trough, %", 100.0),
+    ("pay per worker change, %", 100.0),
+    ("reserves / assets at onset, %", 100.0),
+    ("debt / assets at onset, %", 100.0),
+    ("debt / assets change over window, pp", 100.0),
+    ("exits among most fragile fifth, %", 100.0),
+];
+
+/// "mean [ci_low, ci_high]" for headline outcome `name` of row `row`, scaled.
+pub fn headline_cell(df: &DataFrame, name: &str, row: usize, scale: f64) -> PolarsResult<String> {
+    let get = |suffix: &str| -> PolarsResult<Option<f64>> {
+        Ok(df
+            .column(&format!("{name}_{suffix}"))?
+            .f64()?
+            .get(row)
+            .map(|v| v * scale))
+    };
+    Ok(match (get("mean")?, get("ci_low")?, get("ci_high")?) {
+        (Some(m), Some(lo), Some(hi)) => format!("{m:.2} [{lo:.2}, {hi:.2}]"),
+        (Some(m), _, _) => format!("{m:.2}"),
+        _ => "n/a".to_string(),
+    })
+}
+
+fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
+    let w = crate::model::crisis_window(s);
+    let mut out = format!(
+        "# {}: how each kind came through the crisis\n\n\
+         {} replications of {} firms (seed {}); crisis window months {} to {}. Each cell is the mean \
+         across replications with its 95% confidence interval in brackets; `headline.csv` also has \
+         the 5% and 95% quantiles across replications.\n\n| kind |",
+        s.name,
+        s.replications,
+        s.population.firms,
+        s.seed,
+        w.start,
+        w.end - 1
+    );
+    for (label, _) in HEADLINE_LABELS {
+        out.push_str(&format!(" {label} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(HEADLINE_LABELS.len()));
+    out.push('\n');
+    let kinds = df.column("kind")?.str()?.clone();
+    for row in 0..df.height() {
+        out.push_str(&format!("| {} |", kinds.get(row).unwrap_or("")));
+        for (name, (_, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
+            out.push_str(&format!(" {} |", headline_cell(df, name, row, scale)?));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The plain-text headline printed at the end of a run: one line per outcome, one column per kind.
+pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
+    let kinds = df.column("kind")?.str()?.clone();
+    let mut out = format!("{:<38}", "");
+    for row in 0..df.height() {
+        out.push_str(&format!(" {:>22}", kinds.get(row).unwrap_or("")));
+    }
+    out.push('\n');
+    for (name, (label, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
+        out.push_str(&format!("{label:<38}"));
+        for row in 0..df.height() {
+            out.push_str(&format!(" {:>22}", headline_cell(df, name, row, scale)?));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// FNV-1a 64: a stable content hash of the resolved scenario (not cryptographic).
+fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn write_manifest(
+    dir: &mut ResultsDir,
+    req: &RunRequest,
+    wall_seconds: f64,
+    summary_seconds: f64,
+) -> Result<(), RunError> {
+    let s = &req.scenario;
+    let resolved = toml::to_string(s).expect("a resolved scenario serialises");
+    let path = dir.file("manifest.json");
+    let manifest = serde_json::json!({
+        "coopsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": s,
+        "scenario_hash_fnv1a64": fnv1a(&resolved),
+        "seed": s.seed,
+        "replications": s.replications,
+        "threads": req.threads.unwrap_or_else(rayon::current_num_threads),
+        "wall_seconds": wall_seconds,
+        "summary_seconds": summary_seconds,
+        "firms_table": req.firms,
+        "files": dir.files(),
+    });
+    let mut file = File::create(&path).map_err(|e| RunError::Io(path.clone(), e))?;
+    let text = serde_json::to_string_pretty(&manifest).expect("json serialises");
+    writeln!(file, "{text}").map_err(|e| RunError::Io(path.clone(), e))?;
+    Ok(())
+}
+
+/// The default results folder for a scenario: `output/<name>`.
+pub fn default_out(s: &Scenario) -> PathBuf {
+    Path::new("output").join(&s.name)
+}

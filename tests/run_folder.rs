@@ -1,0 +1,493 @@
+//! `coopsim run` writes a complete, self-describing results folder: the expected files, columns
+//! and rows, sane values, identical bytes whatever the thread count, and no partial folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use polars::prelude::*;
+
+use coopsim::summary::{ADDITIVE, ALL, SERIES};
+
+fn coopsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("coopsim-run-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SMALL: &str = "name = \"small\"\nreplications = 8\nmonths = 48\nwarmup_months = 12\n\
+[population]\nfirms = 600\n[crisis]\nonset_month = 12\nduration_months = 12\nrecovery_months = 12\n\
+[austerity]\nonset_month = 30\n";
+
+fn run_small(dir: &Path, out: &str, threads: &str) -> PathBuf {
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let out = dir.join(out);
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("worker_coop") && stdout.contains(out.to_str().unwrap()),
+        "{stdout}"
+    );
+    out
+}
+
+/// Every file of a results folder except the manifest (which records threads and wall time).
+const RESULT_FILES: [&str; 20] = [
+    "timeseries.csv",
+    "timeseries.parquet",
+    "firms.parquet",
+    "survival.csv",
+    "hazard_ratios.csv",
+    "fragility.csv",
+    "headline.csv",
+    "headline.md",
+    "charts/survival.png",
+    "charts/survival.svg",
+    "charts/employment_index.png",
+    "charts/employment_index.svg",
+    "charts/pay_index.png",
+    "charts/pay_index.svg",
+    "charts/reserves_leverage.png",
+    "charts/reserves_leverage.svg",
+    "charts/employment_by_sector.png",
+    "charts/employment_by_sector.svg",
+    "charts/fragility_exits.png",
+    "charts/fragility_exits.svg",
+];
+
+fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    let c = df.column(name).unwrap_or_else(|_| panic!("column {name}"));
+    c.cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+#[test]
+fn results_folder_has_every_file_with_expected_columns_rows_and_sane_values() {
+    let dir = workdir("files");
+    let out = run_small(&dir, "res", "2");
+    for f in RESULT_FILES.iter().chain(&["manifest.json"]) {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("partial")),
+        "{leftovers:?}"
+    );
+    assert!(
+        !out.join("spill").exists(),
+        "the spill files are scratch, not results"
+    );
+
+    let ts = read_csv(&out.join("timeseries.csv"));
+    assert_eq!(
+        ts.height(),
+        48 * 6 * 5,
+        "month x (5 kinds + all) x (4 sectors + all)"
+    );
+    for s in SERIES {
+        for suffix in ["mean", "q05", "q95"] {
+            let c = ts
+                .column(&format!("{s}_{suffix}"))
+                .unwrap_or_else(|_| panic!("{s}_{suffix}"));
+            let c = c.cast(&DataType::Float64).unwrap();
+            assert!(
+                c.f64().unwrap().iter().flatten().all(f64::is_finite),
+                "{s}_{suffix} finite"
+            );
+        }
+        let mean = ts
+            .column(&format!("{s}_mean"))
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
+        let lo = ts
+            .column(&format!("{s}_q05"))
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
+        let hi = ts
+            .column(&format!("{s}_q95"))
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
+        for ((m, l), h) in mean
+            .f64()
+            .unwrap()
+            .iter()
+            .zip(lo.f64().unwrap().iter())
+            .zip(hi.f64().unwrap().iter())
+        {
+            if let (Some(m), Some(l), Some(h)) = (m, l, h) {
+                assert!(l <= h, "{s}: band inverted");
+                assert!(
+                    l - 1e-9 <= m && m <= h + 1e-9 || h - l < 1e-12,
+                    "{s}: mean {m} outside [{l}, {h}]"
+                );
+            }
+        }
+    }
+
+    // Totals equal the sum over sectors, for every series that adds up.
+    let sums = ts
+        .clone()
+        .lazy()
+        .filter(col("sector").neq(lit(ALL)))
+        .group_by([col("month"), col("kind")])
+        .agg(
+            ADDITIVE
+                .iter()
+                .map(|s| col(format!("{s}_mean")).sum())
+                .collect::<Vec<_>>(),
+        )
+        .sort(["month", "kind"], SortMultipleOptions::default())
+        .collect()
+        .unwrap();
+    let totals = ts
+        .lazy()
+        .filter(col("sector").eq(lit(ALL)))
+        .sort(["month", "kind"], SortMultipleOptions::default())
+        .collect()
+        .unwrap();
+    for s in ADDITIVE {
+        let name = format!("{s}_mean");
+        let a = sums
+            .column(&name)
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
+        let b = totals
+            .column(&name)
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
+        for (x, y) in a.f64().unwrap().iter().zip(b.f64().unwrap().iter()) {
+            let (x, y) = (x.unwrap(), y.unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{s}: sectors sum to {x}, total {y}"
+            );
+        }
+    }
+
+    let headline = read_csv(&out.join("headline.csv"));
+    assert_eq!(headline.height(), 5);
+    let ratio = headline
+        .column("hazard_ratio_vs_conventional_mean")
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap();
+    assert!(
+        (ratio.f64().unwrap().get(0).unwrap() - 1.0).abs() < 1e-12,
+        "conventional against itself is 1"
+    );
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["replications"], 8);
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["scenario"]["population"]["firms"], 600);
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "timeseries.parquet")
+    );
+}
+
+#[test]
+fn same_seed_same_bytes_across_thread_counts() {
+    let dir = workdir("threads");
+    let one = run_small(&dir, "one", "1");
+    let two = run_small(&dir, "two", "2");
+    for f in RESULT_FILES {
+        let a = std::fs::read(one.join(f)).unwrap();
+        let b = std::fs::read(two.join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn an_existing_folder_is_kept_unless_forced() {
+    let dir = workdir("force");
+    let out = run_small(&dir, "res", "2");
+    std::fs::write(out.join("marker"), "old").unwrap();
+    let scenario = dir.join("small.toml");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert!(out.join("marker").exists(), "the old folder is untouched");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--force",
+    ]);
+    assert!(o.status.success());
+    assert!(
+        !out.join("marker").exists() && out.join("manifest.json").exists(),
+        "replaced by the new folder"
+    );
+}
+
+#[test]
+fn survival_firms_fragility_and_charts_are_consistent() {
+    let dir = workdir("survival");
+    let out = run_small(&dir, "res", "2");
+
+    // Kaplan-Meier: within [0, 1], non-increasing in time, band around the estimate.
+    let surv = read_csv(&out.join("survival.csv"));
+    let sorted = surv
+        .lazy()
+        .sort(
+            ["kind", "sector", "months_since_onset"],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+        .unwrap();
+    let kinds = sorted.column("kind").unwrap().str().unwrap().clone();
+    let sectors = sorted.column("sector").unwrap().str().unwrap().clone();
+    let (s, lo, hi) = (
+        floats(&sorted, "survival"),
+        floats(&sorted, "ci_low"),
+        floats(&sorted, "ci_high"),
+    );
+    let t = floats(&sorted, "months_since_onset");
+    let survival = floats(&sorted, "survival");
+    let mut checked_groups = 0;
+    for i in 0..sorted.height() {
+        let (s, lo, hi) = (s[i].unwrap(), lo[i].unwrap(), hi[i].unwrap());
+        assert!((0.0..=1.0).contains(&s), "survival {s}");
+        assert!(
+            lo <= s + 1e-12 && s <= hi + 1e-12 && lo >= 0.0 && hi <= 1.0,
+            "band [{lo}, {hi}] around {s}"
+        );
+        if t[i] == Some(0.0) {
+            assert_eq!(s, 1.0, "everyone is alive at onset");
+            checked_groups += 1;
+        } else {
+            assert_eq!(
+                (kinds.get(i), sectors.get(i)),
+                (kinds.get(i - 1), sectors.get(i - 1))
+            );
+            assert!(s <= survival[i - 1].unwrap() + 1e-12, "survival increased");
+        }
+    }
+    let all = survival;
+    let last_all = (0..sorted.height())
+        .filter(|&i| kinds.get(i) == Some("all") && sectors.get(i) == Some("all"))
+        .last()
+        .unwrap();
+    assert!(
+        all[last_all].unwrap() < 1.0,
+        "some firms exit over 36 months"
+    );
+
+    // One row per firm per replication, with the firms alive at onset carrying their fragility.
+    let firms = ParquetReader::new(std::fs::File::open(out.join("firms.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    for c in [
+        "replication",
+        "firm_id",
+        "kind",
+        "sector",
+        "birth_month",
+        "exit_month",
+        "exit_reason",
+        "onset_leverage",
+        "onset_months_covered",
+        "onset_heads",
+        "crisis_min_heads",
+        "fragility_quintile",
+    ] {
+        assert!(firms.column(c).is_ok(), "firms.parquet lacks {c}");
+    }
+    let reps = firms.column("replication").unwrap().n_unique().unwrap();
+    assert_eq!(reps, 8);
+    // Every firm appears once per replication: at least the initial population, ids unique.
+    let per_rep = firms
+        .clone()
+        .lazy()
+        .group_by([col("replication")])
+        .agg([col("firm_id").n_unique().alias("ids"), len().alias("rows")])
+        .collect()
+        .unwrap();
+    let (ids, rows) = (floats(&per_rep, "ids"), floats(&per_rep, "rows"));
+    assert!(
+        ids.iter()
+            .zip(&rows)
+            .all(|(i, r)| i == r && i.unwrap() >= 600.0),
+        "{per_rep}"
+    );
+    let at_onset = firms
+        .clone()
+        .lazy()
+        .filter(col("onset_heads").is_not_null())
+        .collect()
+        .unwrap();
+    // Every group with a firm at onset has a curve: kind x sector cells, kind totals, sector totals
+    // and the grand total.
+    let distinct = |cols: &[&str]| {
+        at_onset
+            .select(cols.iter().copied())
+            .unwrap()
+            .unique_stable(None, UniqueKeepStrategy::First, None)
+            .unwrap()
+            .height()
+    };
+    let groups = distinct(&["kind", "sector"]) + distinct(&["kind"]) + distinct(&["sector"]) + 1;
+    assert_eq!(
+        checked_groups, groups,
+        "one survival curve per group with firms at onset"
+    );
+    let alive = surv_alive_at_onset(&out);
+    assert_eq!(
+        at_onset.height() as f64,
+        alive,
+        "firms.parquet and survival.csv agree on firms at onset"
+    );
+    assert_eq!(
+        at_onset.column("fragility_quintile").unwrap().null_count(),
+        0
+    );
+    let minimum = floats(&at_onset, "crisis_min_heads");
+    let onset_heads = floats(&at_onset, "onset_heads");
+    assert!(
+        minimum
+            .iter()
+            .zip(&onset_heads)
+            .all(|(m, h)| m.unwrap() <= h.unwrap()),
+        "crisis minimum above onset headcount"
+    );
+
+    // Fragility quintiles split the firms at onset into fifths; the fragile fifth exits more.
+    let frag = read_csv(&out.join("fragility.csv"));
+    let all_kinds = frag
+        .lazy()
+        .filter(col("kind").eq(lit("all")))
+        .sort(["quintile"], SortMultipleOptions::default())
+        .collect()
+        .unwrap();
+    assert_eq!(all_kinds.height(), 5);
+    let firms_q = floats(&all_kinds, "firms");
+    let total: f64 = firms_q.iter().map(|v| v.unwrap()).sum();
+    assert_eq!(total, alive);
+    assert!(
+        firms_q
+            .iter()
+            .all(|f| (f.unwrap() - total / 5.0).abs() <= 8.0 + 1e-9),
+        "quintiles are fifths: {firms_q:?}"
+    );
+    let share = floats(&all_kinds, "exit_share");
+    assert!(
+        share[4].unwrap() > share[0].unwrap(),
+        "the most fragile fifth exits more than the most robust: {share:?}"
+    );
+
+    let hazard = read_csv(&out.join("hazard_ratios.csv"));
+    assert_eq!(hazard.height(), 4, "one row per co-op kind");
+    for (l, h) in floats(&hazard, "ci_low")
+        .iter()
+        .zip(floats(&hazard, "ci_high"))
+    {
+        assert!(l.unwrap() <= h.unwrap());
+    }
+
+    // Charts: PNGs are print-sized, SVGs carry their text as text.
+    for entry in std::fs::read_dir(out.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        if path.extension().unwrap() == "png" {
+            assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{path:?}");
+            let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+            assert!(width >= 1600, "{path:?} is {width} px wide");
+        } else {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(
+                text.contains("<svg") && text.contains("crisis window"),
+                "{path:?}"
+            );
+        }
+    }
+}
+
+/// Firms alive at onset over all replications, from survival.csv's all x all group at t = 0.
+fn surv_alive_at_onset(out: &Path) -> f64 {
+    let surv = read_csv(&out.join("survival.csv"));
+    let row = surv
+        .lazy()
+        .filter(
+            col("kind")
+                .eq(lit("all"))
+                .and(col("sector").eq(lit("all")))
+                .and(col("months_since_onset").eq(lit(0))),
+        )
+        .collect()
+        .unwrap();
+    floats(&row, "at_risk")[0].unwrap()
+}
+
+#[test]
+fn no_firms_skips_the_firm_table_only() {
+    let dir = workdir("nofirms");
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let out = dir.join("res");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-firms",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.join("firms.parquet").exists() && !out.join("timeseries.parquet").exists());
+    assert!(out.join("survival.csv").is_file() && out.join("timeseries.csv").is_file());
+}
