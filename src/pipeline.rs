@@ -101,13 +101,13 @@ fn progress_bar(enabled: bool, replications: u32) -> ProgressBar {
     bar
 }
 
-/// One replication reduced to the tables the summary needs (built on the worker that ran it).
+/// One replication reduced to the numbers the summary needs (built on the worker that ran it).
 struct Reduced {
-    timeseries: DataFrame,
-    months: usize,
-    survival: DataFrame,
-    fragility: DataFrame,
-    headline: DataFrame,
+    replication: u32,
+    timeseries: Vec<f64>,
+    survival: Vec<f64>,
+    fragility: Vec<f64>,
+    headline: Vec<f64>,
     firms: Option<DataFrame>,
 }
 
@@ -131,11 +131,11 @@ fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult
         }
     });
     Ok(Reduced {
-        timeseries: summary::replication_frame(r.replication, &r.months, base)?,
-        months: r.months.len(),
-        survival: summary::survival_frame(r.replication, s.crisis.onset_month, &counts)?,
-        fragility: summary::fragility_frame(r.replication, &quintiles)?,
-        headline: summary::headline_rows(r.replication, &inputs)?,
+        replication: r.replication,
+        timeseries: summary::timeseries_values(&r.months, base),
+        survival: summary::survival_values(&counts),
+        fragility: summary::fragility_values(&quintiles),
+        headline: summary::headline_values(&inputs),
         firms: if with_firms {
             Some(summary::firms_frame(r.replication, &r.firms, &quintiles)?)
         } else {
@@ -144,7 +144,7 @@ fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult
     })
 }
 
-/// The per-replication spills, written in replication order.
+/// Where replications go as they finish: the spills of the summary tables, and the firm table.
 struct Spills {
     timeseries: Spill,
     survival: Spill,
@@ -154,12 +154,43 @@ struct Spills {
 }
 
 impl Spills {
+    fn create(dir: &Path, s: &Scenario, firms: Option<PathBuf>) -> std::io::Result<Spills> {
+        let n = s.replications;
+        let budget = summary::BLOCK_BUDGET;
+        Ok(Spills {
+            timeseries: Spill::create(
+                &dir.join("timeseries.bin"),
+                summary::timeseries_shape(s.months as usize),
+                n,
+                budget,
+            )?,
+            survival: Spill::create(
+                &dir.join("survival.bin"),
+                summary::survival_shape(outcomes::survival_horizon(s)),
+                n,
+                budget,
+            )?,
+            fragility: Spill::create(
+                &dir.join("fragility.bin"),
+                summary::fragility_shape(),
+                n,
+                budget,
+            )?,
+            headline: Spill::create(
+                &dir.join("headline.bin"),
+                summary::headline_shape(),
+                n,
+                budget,
+            )?,
+            firms: firms.map(|path| (path, None)),
+        })
+    }
+
     fn write(&mut self, r: Reduced) -> PolarsResult<()> {
-        self.timeseries.write(&r.timeseries, r.months)?;
-        let horizon_keys = r.survival.height() / summary::CELLS_PER_MONTH;
-        self.survival.write(&r.survival, horizon_keys)?;
-        self.fragility.write(&r.fragility, outcomes::QUINTILES)?;
-        self.headline.write(&r.headline, Kind::COUNT)?;
+        self.timeseries.write(r.replication, &r.timeseries)?;
+        self.survival.write(r.replication, &r.survival)?;
+        self.fragility.write(r.replication, &r.fragility)?;
+        self.headline.write(r.replication, &r.headline)?;
         if let (Some((path, writer)), Some(frame)) = (&mut self.firms, r.firms) {
             if writer.is_none() {
                 *writer = Some(ParquetWriter::new(File::create(&*path)?).batched(frame.schema())?);
@@ -179,13 +210,9 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
-    let mut spills = Spills {
-        timeseries: Spill::new(&scratch, "timeseries", s.replications),
-        survival: Spill::new(&scratch, "survival", s.replications),
-        fragility: Spill::new(&scratch, "fragility", s.replications),
-        headline: Spill::new(&scratch, "headline", s.replications),
-        firms: req.firms.then(|| (dir.file("firms.parquet"), None)),
-    };
+    let firms_path = req.firms.then(|| dir.file("firms.parquet"));
+    let mut spills =
+        Spills::create(&scratch, s, firms_path).map_err(|e| RunError::Io(scratch.clone(), e))?;
     let bar = progress_bar(req.progress, s.replications);
 
     let options = EnsembleOptions {
@@ -210,14 +237,13 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     bar.finish_and_clear();
     let summarising = summarising_spinner(req.progress);
     let summary_started = Instant::now();
-    let timeseries_blocks = spills.timeseries.finish()?;
-    let mut timeseries = summary::timeseries(&timeseries_blocks)?;
+    let mut timeseries = summary::timeseries(&mut spills.timeseries)?;
     write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
-    let mut survival = summary::survival(&spills.survival.finish()?)?;
+    let mut survival = summary::survival(&mut spills.survival, s.crisis.onset_month)?;
     write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
-    let mut fragility = summary::fragility(&spills.fragility.finish()?)?;
+    let mut fragility = summary::fragility(&mut spills.fragility)?;
     write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
-    let mut headline = summary::headline(&spills.headline.finish()?, s.replications)?;
+    let mut headline = summary::headline(&mut spills.headline, s.replications)?;
     write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
     let mut hazard = summary::hazard_ratios(&headline)?;
     write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
@@ -225,6 +251,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     std::fs::write(&md, headline_markdown(s, &headline)?)
         .map_err(|e| RunError::Io(md.clone(), e))?;
     let summary_seconds = summary_started.elapsed().as_secs_f64();
+    drop(spills);
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
 
     summarising.set_message("drawing charts");

@@ -65,8 +65,9 @@ where
 
 /// Runs every replication, reduces each on the worker that ran it, and feeds the reduced values to
 /// `sink` one at a time in replication order (0, 1, 2, ...) on the calling thread. Finished
-/// replications that arrive out of order wait in a small buffer (about one per worker). If `sink`
-/// fails, no new replication starts and the first error is returned.
+/// replications that arrive out of order wait in a small buffer (about one per worker), and
+/// workers pause while the sink catches up. If `sink` fails, no new replication starts and the
+/// first error is returned.
 pub fn run_ensemble_streaming<T, E, F, S>(
     scenario: &Scenario,
     options: EnsembleOptions,
@@ -110,10 +111,13 @@ where
     F: Fn(ReplicationResult) -> T + Sync,
     S: FnMut(u32, T) -> Result<(), E>,
 {
-    let (tx, rx) = mpsc::channel::<(u32, T)>();
+    // Replications are handed out in index order (par_bridge pulls from a sequential iterator), so
+    // only about one per worker waits for an earlier one; the bounded channel makes workers wait
+    // if the sink falls behind, so finished replications cannot pile up in memory.
+    let (tx, rx) = mpsc::sync_channel::<(u32, T)>(2 * rayon::current_num_threads());
     scope.spawn(move |_| {
         (0..scenario.replications)
-            .into_par_iter()
+            .par_bridge()
             .for_each_with(tx, |tx, r| {
                 if stop.load(Ordering::Relaxed) {
                     return;

@@ -1,11 +1,12 @@
-//! Cross-replication statistics with polars. Each replication is reduced to small long tables
-//! (monthly series by kind x sector, survival counts, fragility quintiles, headline outcomes) that
-//! are spilled to Parquet as replications finish, so memory does not grow with the number of
-//! replications; polars then does every group-by and statistic, block by block. Nothing here knows
-//! the model's rules or the layout of the results folder.
+//! Cross-replication statistics with polars. Each replication is reduced to the numbers of four
+//! tables (monthly series by kind x sector, survival counts, fragility quintiles, headline
+//! outcomes) that are spilled to disk as replications finish (`spill`), so memory does not grow
+//! with the number of replications; polars then does every group-by and statistic, one block of
+//! keys at a time. Nothing here knows the model's rules or the layout of the results folder.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+pub mod spill;
+
+pub use spill::{Label, Shape, Spill};
 
 use polars::prelude::*;
 
@@ -57,9 +58,9 @@ pub const ADDITIVE: [&str; 13] = [
     "fund_support",
 ];
 
-/// Memory budget, in bytes, for one block of spilled rows held at once (while buffering
-/// replications before a write, and while polars summarises one block).
-const BLOCK_BUDGET: usize = 8 << 20;
+/// Memory budget, in bytes, of the numbers of one block of spilled rows (all replications), which
+/// is about what the summary holds at once.
+pub const BLOCK_BUDGET: usize = 1 << 20;
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && a.is_finite()).then(|| a / b)
@@ -126,104 +127,123 @@ fn cell(m: &MonthRecord, kind: Option<Kind>, sector: Option<Sector>) -> CellStat
 /// Rows per month of the time-series tables: kinds (+ all) x sectors (+ all).
 pub const CELLS_PER_MONTH: usize = (Kind::COUNT + 1) * (Sector::COUNT + 1);
 
-/// One replication's months as long rows, month by month: month x kind (+ all) x sector (+ all).
-/// `base` is the index of the month that indices are relative to.
-pub fn replication_frame(
-    replication: u32,
-    months: &[MonthRecord],
-    base: usize,
-) -> PolarsResult<DataFrame> {
-    let rows = months.len() * CELLS_PER_MONTH;
-    let mut month_col = Vec::with_capacity(rows);
-    let mut kind_col: Vec<&str> = Vec::with_capacity(rows);
-    let mut sector_col: Vec<&str> = Vec::with_capacity(rows);
-    let mut values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(rows); SERIES.len()];
+fn kind_group_name(i: usize) -> &'static str {
+    Kind::ALL.get(i).map_or(ALL, |k| k.name())
+}
+
+fn sector_group_name(i: usize) -> &'static str {
+    Sector::ALL.get(i).map_or(ALL, |s| s.name())
+}
+
+/// The kind label: each kind, then all kinds; `of` picks the kind group of a row.
+fn kind_label(of: fn(usize, usize) -> usize) -> Label {
+    Label {
+        name: "kind",
+        names: (0..=Kind::COUNT).map(kind_group_name).collect(),
+        of,
+    }
+}
+
+/// The sector label of the kind x sector cells (kinds outer, sectors inner, totals last).
+fn cell_labels() -> Vec<Label> {
+    vec![
+        kind_label(|_, row| row / (Sector::COUNT + 1)),
+        Label {
+            name: "sector",
+            names: (0..=Sector::COUNT).map(sector_group_name).collect(),
+            of: |_, row| row % (Sector::COUNT + 1),
+        },
+    ]
+}
+
+fn missing(v: Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
+}
+
+/// The monthly series table: month x kind (+ all) x sector (+ all).
+pub fn timeseries_shape(months: usize) -> Shape {
+    Shape {
+        key: "month",
+        first_key: 0,
+        keys: months,
+        rows_per_key: CELLS_PER_MONTH,
+        labels: cell_labels(),
+        values: SERIES.to_vec(),
+    }
+}
+
+/// One replication's monthly series, in `timeseries_shape` order. `base` is the index of the
+/// month that indices are relative to.
+pub fn timeseries_values(months: &[MonthRecord], base: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(months.len() * CELLS_PER_MONTH * SERIES.len());
     let base_month = &months[base.min(months.len() - 1)];
     for m in months {
-        for (kind_name, kind) in kind_groups() {
-            for (sector_name, sector) in sector_groups() {
-                let c = cell(m, kind, sector);
-                let b = cell(base_month, kind, sector);
-                month_col.push(m.month);
-                kind_col.push(kind_name);
-                sector_col.push(sector_name);
-                for (column, v) in values.iter_mut().zip(series(&c, &b)) {
-                    column.push(v);
-                }
+        for (_, kind) in kind_groups() {
+            for (_, sector) in sector_groups() {
+                let values = series(&cell(m, kind, sector), &cell(base_month, kind, sector));
+                out.extend(values.map(missing));
             }
         }
     }
-    let mut columns = vec![
-        Column::new("replication".into(), vec![replication; rows]),
-        Column::new("month".into(), month_col),
-        Column::new("kind".into(), kind_col),
-        Column::new("sector".into(), sector_col),
-    ];
-    for (name, v) in SERIES.iter().zip(values) {
-        columns.push(Column::new((*name).into(), v));
-    }
-    DataFrame::new_infer_height(columns)
+    out
 }
 
-/// One replication's survival counts as long rows, by months since onset (0..=horizon) x kind
-/// (+ all) x sector (+ all), with the replication's own Kaplan-Meier survival (null for a group
-/// with no firm at onset).
-pub fn survival_frame(
-    replication: u32,
-    onset: u32,
-    counts: &SurvivalCounts,
-) -> PolarsResult<DataFrame> {
-    let (mut t_col, mut month_col, mut kind_col, mut sector_col) = (vec![], vec![], vec![], vec![]);
-    let (mut risk_col, mut exit_col, mut surv_col) = (vec![], vec![], vec![]);
+/// The survival table: months since onset (0..=horizon) x kind (+ all) x sector (+ all).
+pub fn survival_shape(horizon: usize) -> Shape {
+    Shape {
+        key: "months_since_onset",
+        first_key: 0,
+        keys: horizon + 1,
+        rows_per_key: CELLS_PER_MONTH,
+        labels: cell_labels(),
+        values: vec!["at_risk", "exits", "survival"],
+    }
+}
+
+/// One replication's survival counts and its own Kaplan-Meier survival (missing for a group with
+/// no firm at onset), in `survival_shape` order.
+pub fn survival_values(counts: &SurvivalCounts) -> Vec<f64> {
+    let mut out = Vec::with_capacity((counts.horizon + 1) * CELLS_PER_MONTH * 3);
     for t in 0..=counts.horizon {
-        for (kind_name, kind) in kind_groups() {
-            for (sector_name, sector) in sector_groups() {
+        for (_, kind) in kind_groups() {
+            for (_, sector) in sector_groups() {
                 let (k, s) = (kind_group(kind), sector_group(sector));
-                let survival = counts.survival(k, s, t);
-                t_col.push(t as u32);
-                month_col.push(onset as i64 + t as i64 - 1);
-                kind_col.push(kind_name);
-                sector_col.push(sector_name);
-                risk_col.push(counts.at_risk(k, s, t));
-                exit_col.push(counts.exits(k, s, t));
-                surv_col.push(survival);
+                out.push(f64::from(counts.at_risk(k, s, t)));
+                out.push(f64::from(counts.exits(k, s, t)));
+                out.push(missing(counts.survival(k, s, t)));
             }
         }
     }
-    DataFrame::new_infer_height(vec![
-        Column::new("replication".into(), vec![replication; t_col.len()]),
-        Column::new("months_since_onset".into(), t_col),
-        Column::new("month".into(), month_col),
-        Column::new("kind".into(), kind_col),
-        Column::new("sector".into(), sector_col),
-        Column::new("at_risk".into(), risk_col),
-        Column::new("exits".into(), exit_col),
-        Column::new("survival".into(), surv_col),
-    ])
+    out
 }
 
-/// One replication's exits by fragility quintile at onset: quintile x kind (+ all).
-pub fn fragility_frame(replication: u32, q: &FragilityQuintiles) -> PolarsResult<DataFrame> {
-    let (mut quintile, mut kind_col, mut firms, mut exits, mut share) =
-        (vec![], vec![], vec![], vec![], vec![]);
+/// The fragility table: quintile (1..=5) x kind (+ all).
+pub fn fragility_shape() -> Shape {
+    Shape {
+        key: "quintile",
+        first_key: 1,
+        keys: QUINTILES,
+        rows_per_key: Kind::COUNT + 1,
+        labels: vec![kind_label(|_, row| row)],
+        values: vec!["firms", "exits", "exit_share"],
+    }
+}
+
+/// One replication's exits by fragility quintile at onset, in `fragility_shape` order.
+pub fn fragility_values(q: &FragilityQuintiles) -> Vec<f64> {
+    let mut out = Vec::with_capacity(QUINTILES * (Kind::COUNT + 1) * 3);
     for qi in 0..QUINTILES {
-        for (kind_name, kind) in kind_groups() {
+        for (_, kind) in kind_groups() {
             let k = kind_group(kind);
-            quintile.push(qi as u32 + 1);
-            kind_col.push(kind_name);
-            firms.push(q.firms[k][qi]);
-            exits.push(q.exits[k][qi]);
-            share.push(ratio(f64::from(q.exits[k][qi]), f64::from(q.firms[k][qi])));
+            out.push(f64::from(q.firms[k][qi]));
+            out.push(f64::from(q.exits[k][qi]));
+            out.push(missing(ratio(
+                f64::from(q.exits[k][qi]),
+                f64::from(q.firms[k][qi]),
+            )));
         }
     }
-    DataFrame::new_infer_height(vec![
-        Column::new("replication".into(), vec![replication; quintile.len()]),
-        Column::new("quintile".into(), quintile),
-        Column::new("kind".into(), kind_col),
-        Column::new("firms".into(), firms),
-        Column::new("exits".into(), exits),
-        Column::new("exit_share".into(), share),
-    ])
+    out
 }
 
 /// One row per firm that lived in the replication (see `firms.parquet` in the README).
@@ -322,13 +342,21 @@ pub struct HeadlineInput {
     pub leverage_at_window_end: f64,
 }
 
-/// Per-replication headline rows for one replication, one per kind.
-pub fn headline_rows(
-    replication: u32,
-    input: &[HeadlineInput; Kind::COUNT],
-) -> PolarsResult<DataFrame> {
+/// The headline table: one row per kind, keyed by the kind's position.
+pub fn headline_shape() -> Shape {
+    Shape {
+        key: "kind_order",
+        first_key: 0,
+        keys: Kind::COUNT,
+        rows_per_key: 1,
+        labels: vec![kind_label(|key, _| key)],
+        values: HEADLINE.to_vec(),
+    }
+}
+
+/// One replication's headline outcomes, in `headline_shape` order (NaN where undefined).
+pub fn headline_values(input: &[HeadlineInput; Kind::COUNT]) -> Vec<f64> {
     let reference = input[Kind::Conventional.index()].outcome.crisis_hazard;
-    let finite = |v: f64| v.is_finite().then_some(v);
     let getters: [fn(&HeadlineInput, f64) -> f64; 9] = [
         |h, _| h.survival_to_window_end,
         |h, _| h.outcome.crisis_hazard,
@@ -340,161 +368,14 @@ pub fn headline_rows(
         |h, _| h.leverage_at_window_end - h.outcome.leverage,
         |h, _| h.fragile_exit_share,
     ];
-    let mut columns = vec![
-        Column::new("replication".into(), vec![replication; Kind::COUNT]),
-        Column::new(
-            "kind_order".into(),
-            (0..Kind::COUNT as u32).collect::<Vec<_>>(),
-        ),
-        Column::new("kind".into(), Kind::ALL.map(|k| k.name()).to_vec()),
-    ];
-    for (name, get) in HEADLINE.iter().zip(getters) {
-        let v: Vec<Option<f64>> = input.iter().map(|h| finite(get(h, reference))).collect();
-        columns.push(Column::new((*name).into(), v));
-    }
-    DataFrame::new_infer_height(columns)
-}
-
-/// Rows spilled to Parquet as replications arrive, split by a key column (month, months since
-/// onset, quintile, ...) into blocks small enough to summarise one at a time. Each replication's
-/// frame must hold `rows_per_key` rows for each of `keys` consecutive key values, in key order.
-///
-/// Memory: at most about `BLOCK_BUDGET` bytes of buffered replications, and a block never holds
-/// more than about `BLOCK_BUDGET` bytes of all replications together (unless one key of one
-/// replication is already larger).
-pub struct Spill {
-    dir: PathBuf,
-    stem: String,
-    replications: usize,
-    layout: Option<Layout>,
-    buffered: Vec<Vec<DataFrame>>,
-    buffered_replications: usize,
-    writers: Vec<Option<polars::io::parquet::write::BatchedWriter<File>>>,
-    paths: Vec<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Layout {
-    keys_per_block: usize,
-    blocks: usize,
-    rows_per_key: usize,
-    /// Replications buffered before they are written.
-    batch: usize,
-}
-
-impl Spill {
-    /// A spill writing `<dir>/<stem>-<block>.parquet`, for `replications` replications.
-    pub fn new(dir: &Path, stem: &str, replications: u32) -> Spill {
-        Spill {
-            dir: dir.to_path_buf(),
-            stem: stem.to_string(),
-            replications: replications.max(1) as usize,
-            layout: None,
-            buffered: Vec::new(),
-            buffered_replications: 0,
-            writers: Vec::new(),
-            paths: Vec::new(),
+    let mut out = Vec::with_capacity(Kind::COUNT * HEADLINE.len());
+    for h in input {
+        for get in getters {
+            let v = get(h, reference);
+            out.push(if v.is_finite() { v } else { f64::NAN });
         }
     }
-
-    fn plan(&mut self, frame: &DataFrame, keys: usize) -> Layout {
-        let keys = keys.max(1);
-        let bytes = frame.estimated_size().max(1);
-        let per_key = bytes.div_ceil(keys);
-        let keys_per_block = (BLOCK_BUDGET / (per_key * self.replications)).clamp(1, keys);
-        let blocks = keys.div_ceil(keys_per_block);
-        let layout = Layout {
-            keys_per_block,
-            blocks,
-            rows_per_key: frame.height() / keys,
-            batch: (BLOCK_BUDGET / bytes).clamp(1, self.replications),
-        };
-        self.buffered = vec![Vec::new(); blocks];
-        self.writers = (0..blocks).map(|_| None).collect();
-        self.paths = (0..blocks)
-            .map(|b| self.dir.join(format!("{}-{b:04}.parquet", self.stem)))
-            .collect();
-        layout
-    }
-
-    /// Adds one replication's frame of `keys` key values.
-    pub fn write(&mut self, frame: &DataFrame, keys: usize) -> PolarsResult<()> {
-        let layout = match self.layout {
-            Some(l) => l,
-            None => {
-                let l = self.plan(frame, keys);
-                self.layout = Some(l);
-                l
-            }
-        };
-        let rows_per_block = layout.keys_per_block * layout.rows_per_key;
-        for b in 0..layout.blocks {
-            let slice = frame.slice((b * rows_per_block) as i64, rows_per_block);
-            self.buffered[b].push(slice);
-        }
-        self.buffered_replications += 1;
-        if self.buffered_replications >= layout.batch {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> PolarsResult<()> {
-        for b in 0..self.buffered.len() {
-            let parts = std::mem::take(&mut self.buffered[b]);
-            let Some(first) = parts.first() else { continue };
-            let mut block = first.clone();
-            for part in &parts[1..] {
-                block.vstack_mut(part)?;
-            }
-            if self.writers[b].is_none() {
-                let file = File::create(&self.paths[b])?;
-                self.writers[b] = Some(ParquetWriter::new(file).batched(block.schema())?);
-            }
-            self.writers[b]
-                .as_mut()
-                .expect("created above")
-                .write_batch(&block)?;
-        }
-        self.buffered_replications = 0;
-        Ok(())
-    }
-
-    /// Writes what is buffered, closes the files and returns their paths in key order.
-    pub fn finish(mut self) -> PolarsResult<Vec<PathBuf>> {
-        self.flush()?;
-        for w in self.writers.iter().flatten() {
-            w.finish()?;
-        }
-        let written: Vec<PathBuf> = self
-            .paths
-            .iter()
-            .zip(&self.writers)
-            .filter(|(_, w)| w.is_some())
-            .map(|(p, _)| p.clone())
-            .collect();
-        Ok(written)
-    }
-}
-
-fn scan(path: &Path) -> PolarsResult<LazyFrame> {
-    let path = path.to_string_lossy().into_owned();
-    LazyFrame::scan_parquet(PlRefPath::new(path.as_str()), ScanArgsParquet::default())
-}
-
-/// Runs `query` on each block and stacks the results.
-fn per_block(paths: &[PathBuf], query: impl Fn(LazyFrame) -> LazyFrame) -> PolarsResult<DataFrame> {
-    let mut out: Option<DataFrame> = None;
-    for path in paths {
-        let part = query(scan(path)?).collect()?;
-        match &mut out {
-            Some(o) => {
-                o.vstack_mut(&part)?;
-            }
-            None => out = Some(part),
-        }
-    }
-    out.ok_or_else(|| PolarsError::NoData("no replication was summarised".into()))
+    out
 }
 
 fn bands(column: &str) -> [Expr; 3] {
@@ -510,15 +391,14 @@ fn bands(column: &str) -> [Expr; 3] {
 }
 
 /// Mean and 5%/95% bands of every series by month x kind x sector, across replications.
-pub fn timeseries(blocks: &[PathBuf]) -> PolarsResult<DataFrame> {
+pub fn timeseries(spill: &mut Spill) -> PolarsResult<DataFrame> {
     let aggregations: Vec<Expr> = SERIES.iter().flat_map(|s| bands(s)).collect();
     let key = [col("month"), col("kind"), col("sector")];
-    per_block(blocks, |lf| {
-        lf.group_by(key.clone()).agg(aggregations.clone())
-    })?
-    .lazy()
-    .sort(["month", "kind", "sector"], SortMultipleOptions::default())
-    .collect()
+    spill
+        .summarise(|lf| lf.group_by(key.clone()).agg(aggregations.clone()))?
+        .lazy()
+        .sort(["month", "kind", "sector"], SortMultipleOptions::default())
+        .collect()
 }
 
 /// Two-sided 95% quantile of Student's t with `df` degrees of freedom (Cornish-Fisher expansion
@@ -562,7 +442,7 @@ pub const HEADLINE_STATS: [&str; 5] = ["mean", "ci_low", "ci_high", "q05", "q95"
 
 /// The headline outcomes by kind, in the model's kind order: mean, 95% CI of the mean and the
 /// 5%/95% spread across replications.
-pub fn headline(blocks: &[PathBuf], replications: u32) -> PolarsResult<DataFrame> {
+pub fn headline(spill: &mut Spill, replications: u32) -> PolarsResult<DataFrame> {
     let t = t975(f64::from(replications) - 1.0);
     let aggregations: Vec<Expr> = HEADLINE.iter().flat_map(|s| intervals(s, t)).collect();
     let mut output = vec![col("kind"), col("replications")];
@@ -578,26 +458,27 @@ pub fn headline(blocks: &[PathBuf], replications: u32) -> PolarsResult<DataFrame
             .cast(DataType::UInt32)
             .alias("replications"),
     );
-    per_block(blocks, |lf| {
-        lf.group_by([col("kind_order"), col("kind")])
-            .agg(aggregations.clone())
-    })?
-    .lazy()
-    .sort(["kind_order"], SortMultipleOptions::default())
-    .select(output)
-    .collect()
+    spill
+        .summarise(|lf| {
+            lf.group_by([col("kind_order"), col("kind")])
+                .agg(aggregations.clone())
+        })?
+        .lazy()
+        .sort(["kind_order"], SortMultipleOptions::default())
+        .select(output)
+        .collect()
 }
 
 /// Kaplan-Meier survival of the firms alive at onset, by kind x sector (with totals), pooling the
 /// firms of every replication: at risk and exits, survival, its 95% confidence band (Greenwood's
 /// variance on the log(-log) scale), and the 5%/95% spread of the replications' own curves.
-pub fn survival(blocks: &[PathBuf]) -> PolarsResult<DataFrame> {
+/// `onset` is the crisis onset month: `t` months since onset is the end of month `onset + t - 1`.
+pub fn survival(spill: &mut Spill, onset: u32) -> PolarsResult<DataFrame> {
     let key = [col("kind"), col("sector"), col("months_since_onset")];
-    let pooled = per_block(blocks, |lf| {
+    let pooled = spill.summarise(|lf| {
         lf.group_by(key.clone()).agg([
-            col("month").first(),
-            col("at_risk").sum().cast(DataType::Float64),
-            col("exits").sum().cast(DataType::Float64),
+            col("at_risk").sum(),
+            col("exits").sum(),
             col("survival")
                 .quantile(lit(0.05), QuantileMethod::Linear)
                 .alias("replication_q05"),
@@ -644,7 +525,8 @@ pub fn survival(blocks: &[PathBuf]) -> PolarsResult<DataFrame> {
             col("kind"),
             col("sector"),
             col("months_since_onset"),
-            col("month"),
+            (col("months_since_onset").cast(DataType::Int64) + lit(i64::from(onset) - 1))
+                .alias("month"),
             n.cast(DataType::UInt64).alias("at_risk"),
             d.cast(DataType::UInt64).alias("exits"),
             col("survival"),
@@ -658,37 +540,38 @@ pub fn survival(blocks: &[PathBuf]) -> PolarsResult<DataFrame> {
 
 /// Exits in the crisis window by fragility quintile at onset and kind (+ all): firms and exits
 /// pooled over replications, the pooled exit share, and the 5%/95% spread of replications' shares.
-pub fn fragility(blocks: &[PathBuf]) -> PolarsResult<DataFrame> {
-    per_block(blocks, |lf| {
-        lf.group_by([col("quintile"), col("kind")]).agg([
-            col("firms").sum().cast(DataType::UInt64),
-            col("exits").sum().cast(DataType::UInt64),
-            col("exit_share")
-                .quantile(lit(0.05), QuantileMethod::Linear)
-                .alias("exit_share_q05"),
-            col("exit_share")
-                .quantile(lit(0.95), QuantileMethod::Linear)
-                .alias("exit_share_q95"),
+pub fn fragility(spill: &mut Spill) -> PolarsResult<DataFrame> {
+    spill
+        .summarise(|lf| {
+            lf.group_by([col("quintile"), col("kind")]).agg([
+                col("firms").sum().cast(DataType::UInt64),
+                col("exits").sum().cast(DataType::UInt64),
+                col("exit_share")
+                    .quantile(lit(0.05), QuantileMethod::Linear)
+                    .alias("exit_share_q05"),
+                col("exit_share")
+                    .quantile(lit(0.95), QuantileMethod::Linear)
+                    .alias("exit_share_q95"),
+            ])
+        })?
+        .lazy()
+        .with_column(
+            when(col("firms").gt(lit(0)))
+                .then(col("exits").cast(DataType::Float64) / col("firms").cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("exit_share"),
+        )
+        .sort(["quintile", "kind"], SortMultipleOptions::default())
+        .select([
+            col("quintile"),
+            col("kind"),
+            col("firms"),
+            col("exits"),
+            col("exit_share"),
+            col("exit_share_q05"),
+            col("exit_share_q95"),
         ])
-    })?
-    .lazy()
-    .with_column(
-        when(col("firms").gt(lit(0)))
-            .then(col("exits").cast(DataType::Float64) / col("firms").cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-            .alias("exit_share"),
-    )
-    .sort(["quintile", "kind"], SortMultipleOptions::default())
-    .select([
-        col("quintile"),
-        col("kind"),
-        col("firms"),
-        col("exits"),
-        col("exit_share"),
-        col("exit_share_q05"),
-        col("exit_share_q95"),
-    ])
-    .collect()
+        .collect()
 }
 
 /// The exit hazard ratio of each co-op kind against conventional SMEs in the crisis window: mean
