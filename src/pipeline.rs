@@ -91,11 +91,9 @@ fn progress_bar(enabled: bool, replications: u32) -> ProgressBar {
     let bar =
         ProgressBar::with_draw_target(Some(u64::from(replications)), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:12} [{bar:40}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
-        )
-        .expect("the template is valid")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{msg} [{wide_bar}] {pos}/{len} replications, ETA {eta}")
+            .expect("the template is valid")
+            .progress_chars("=> "),
     );
     bar.set_message("simulating");
     bar
