@@ -311,3 +311,33 @@ pub fn fragile_exit_share(q: &FragilityQuintiles, kind: Kind) -> f64 {
         f64::from(q.firms[kind.index()][top]),
     )
 }
+
+/// Everything the headline reports of one kind in one replication.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindHeadline {
+    pub outcome: KindOutcome,
+    pub survival_to_window_end: f64,
+    pub fragile_exit_share: f64,
+    /// Reserves over assets at the end of the crisis window.
+    pub reserves_share_at_window_end: f64,
+    /// Debt over assets at the end of the crisis window.
+    pub leverage_at_window_end: f64,
+}
+
+pub fn kind_headline(
+    s: &Scenario,
+    months: &[MonthRecord],
+    counts: &SurvivalCounts,
+    quintiles: &FragilityQuintiles,
+    kind: Kind,
+) -> KindHeadline {
+    let w = crisis_window(s);
+    let end = months[(w.end - 1) as usize].cells.kind_total(kind);
+    KindHeadline {
+        outcome: kind_outcome(s, months, kind),
+        survival_to_window_end: survival_to_window_end(s, counts, kind),
+        fragile_exit_share: fragile_exit_share(quintiles, kind),
+        reserves_share_at_window_end: ratio(end.reserves, end.assets),
+        leverage_at_window_end: ratio(end.debt, end.assets),
+    }
+}

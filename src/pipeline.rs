@@ -17,7 +17,7 @@ use crate::outcomes;
 use crate::output::{OutputError, ResultsDir};
 use crate::runner::{self, EnsembleOptions, PoolError};
 use crate::scenario::{Kind, Scenario};
-use crate::summary::{self, HEADLINE, HeadlineInput, Spill};
+use crate::summary::{self, HEADLINE, Spill};
 
 /// Which table formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,23 +111,9 @@ struct Reduced {
 
 fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult<Reduced> {
     let base = s.crisis.onset_month.saturating_sub(1) as usize;
-    let window = crate::model::crisis_window(s);
     let counts = outcomes::survival_counts(s, &r.firms);
     let quintiles = outcomes::fragility_quintiles(s, &r.firms);
-    let at_window_end = &r.months[(window.end - 1) as usize];
-    let inputs = Kind::ALL.map(|k| {
-        let end = at_window_end.cells.kind_total(k);
-        HeadlineInput {
-            outcome: outcomes::kind_outcome(s, &r.months, k),
-            survival_to_window_end: outcomes::survival_to_window_end(s, &counts, k),
-            fragile_exit_share: outcomes::fragile_exit_share(&quintiles, k),
-            leverage_at_window_end: if end.assets > 0.0 {
-                end.debt / end.assets
-            } else {
-                f64::NAN
-            },
-        }
-    });
+    let inputs = Kind::ALL.map(|k| outcomes::kind_headline(s, &r.months, &counts, &quintiles, k));
     Ok(Reduced {
         replication: r.replication,
         timeseries: summary::timeseries_values(&r.months, base),
@@ -303,15 +289,16 @@ fn write_table(
 }
 
 /// Titles and scale of the headline outcomes, in `HEADLINE` order.
-const HEADLINE_LABELS: [(&str, f64); 9] = [
+const HEADLINE_LABELS: [(&str, f64); 10] = [
     ("survival to end of crisis window, %", 100.0),
     ("exit hazard in crisis, %/month", 100.0),
     ("hazard ratio vs conventional", 1.0),
-    ("employment change peak-to-trough, %", 100.0),
-    ("pay per worker change, %", 100.0),
+    ("employment, pre-crisis to trough, %", 100.0),
+    ("pay per worker, pre-crisis to trough, %", 100.0),
     ("reserves / assets at onset, %", 100.0),
+    ("reserves / assets change in window, pp", 100.0),
     ("debt / assets at onset, %", 100.0),
-    ("debt / assets change over window, pp", 100.0),
+    ("debt / assets change in window, pp", 100.0),
     ("exits among most fragile fifth, %", 100.0),
 ];
 
@@ -365,13 +352,13 @@ fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
 /// The plain-text headline printed at the end of a run: one line per outcome, one column per kind.
 pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
     let kinds = df.column("kind")?.str()?.clone();
-    let mut out = format!("{:<38}", "");
+    let mut out = format!("{:<40}", "");
     for row in 0..df.height() {
         out.push_str(&format!(" {:>22}", kinds.get(row).unwrap_or("")));
     }
     out.push('\n');
     for (name, (label, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
-        out.push_str(&format!("{label:<38}"));
+        out.push_str(&format!("{label:<40}"));
         for row in 0..df.height() {
             out.push_str(&format!(" {:>22}", headline_cell(df, name, row, scale)?));
         }

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use crate::model::{CellStats, ExitReason, FirmRecord, MonthRecord, Origin};
 use crate::outcomes::{
-    FragilityQuintiles, KindOutcome, QUINTILES, SurvivalCounts, kind_group, sector_group,
+    FragilityQuintiles, KindHeadline, QUINTILES, SurvivalCounts, kind_group, sector_group,
 };
 use crate::scenario::{Kind, Sector};
 
@@ -320,27 +320,18 @@ pub fn firms_frame(
 }
 
 /// The headline outcomes of one replication and kind (the summary's input), in output order.
-pub const HEADLINE: [&str; 9] = [
+pub const HEADLINE: [&str; 10] = [
     "survival_to_window_end",
     "crisis_hazard",
     "hazard_ratio_vs_conventional",
     "employment_change",
     "pay_change",
     "reserves_share",
+    "reserves_share_change",
     "leverage",
     "leverage_change",
     "fragile_exit_share",
 ];
-
-/// What the headline rows of one replication are made of, per kind.
-#[derive(Debug, Clone, Copy)]
-pub struct HeadlineInput {
-    pub outcome: KindOutcome,
-    pub survival_to_window_end: f64,
-    pub fragile_exit_share: f64,
-    /// Debt over assets at the end of the crisis window.
-    pub leverage_at_window_end: f64,
-}
 
 /// The headline table: one row per kind, keyed by the kind's position.
 pub fn headline_shape() -> Shape {
@@ -355,15 +346,16 @@ pub fn headline_shape() -> Shape {
 }
 
 /// One replication's headline outcomes, in `headline_shape` order (NaN where undefined).
-pub fn headline_values(input: &[HeadlineInput; Kind::COUNT]) -> Vec<f64> {
+pub fn headline_values(input: &[KindHeadline; Kind::COUNT]) -> Vec<f64> {
     let reference = input[Kind::Conventional.index()].outcome.crisis_hazard;
-    let getters: [fn(&HeadlineInput, f64) -> f64; 9] = [
+    let getters: [fn(&KindHeadline, f64) -> f64; 10] = [
         |h, _| h.survival_to_window_end,
         |h, _| h.outcome.crisis_hazard,
         |h, r| h.outcome.crisis_hazard / r,
         |h, _| h.outcome.employment_change,
         |h, _| h.outcome.pay_change,
         |h, _| h.outcome.reserves_share,
+        |h, _| h.reserves_share_at_window_end - h.outcome.reserves_share,
         |h, _| h.outcome.leverage,
         |h, _| h.leverage_at_window_end - h.outcome.leverage,
         |h, _| h.fragile_exit_share,
