@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod runner;
 pub mod scenario;
 pub mod summary;
+pub mod sweep;

@@ -36,7 +36,7 @@ impl std::fmt::Display for PoolError {
 
 impl std::error::Error for PoolError {}
 
-fn run_options(scenario: &Scenario, options: EnsembleOptions) -> RunOptions {
+pub fn run_options(scenario: &Scenario, options: EnsembleOptions) -> RunOptions {
     RunOptions {
         record_firms: options.record_firms,
         parallel_firms: scenario.population.firms >= PARALLEL_FIRMS_FROM,
@@ -64,10 +64,8 @@ where
 }
 
 /// Runs every replication, reduces each on the worker that ran it, and feeds the reduced values to
-/// `sink` one at a time in replication order (0, 1, 2, ...) on the calling thread. Finished
-/// replications that arrive out of order wait in a small buffer (about one per worker), and
-/// workers pause while the sink catches up. If `sink` fails, no new replication starts and the
-/// first error is returned.
+/// `sink` one at a time in replication order (0, 1, 2, ...) on the calling thread. See
+/// `run_jobs_streaming`.
 pub fn run_ensemble_streaming<T, E, F, S>(
     scenario: &Scenario,
     options: EnsembleOptions,
@@ -80,61 +78,79 @@ where
     S: FnMut(u32, T) -> Result<(), E>,
 {
     let run_options = run_options(scenario, options);
+    run_jobs_streaming(
+        scenario.replications,
+        options.threads,
+        |r| reduce(run_replication(scenario, r, run_options)),
+        sink,
+    )
+}
+
+/// Runs jobs `0..jobs` in parallel (`work` on the worker threads) and feeds their results to `sink`
+/// one at a time in job order on the calling thread. Jobs are handed out in order, so finished
+/// jobs that arrive early wait in a small buffer (about one per worker), and workers pause while
+/// the sink catches up. If `sink` fails, no new job starts and the first error is returned.
+pub fn run_jobs_streaming<T, E, F, S>(
+    jobs: u32,
+    threads: Option<usize>,
+    work: F,
+    sink: S,
+) -> Result<Result<(), E>, PoolError>
+where
+    T: Send,
+    F: Fn(u32) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
     let stop = AtomicBool::new(false);
-    let (reduce, stop) = (&reduce, &stop);
-    match options.threads {
+    let (work, stop) = (&work, &stop);
+    match threads {
         None => Ok(rayon::in_place_scope(|scope| {
-            stream(scope, scenario, run_options, reduce, stop, sink)
+            stream(scope, jobs, work, stop, sink)
         })),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
                 .map_err(|e| PoolError(e.to_string()))?;
-            Ok(pool
-                .in_place_scope(|scope| stream(scope, scenario, run_options, reduce, stop, sink)))
+            Ok(pool.in_place_scope(|scope| stream(scope, jobs, work, stop, sink)))
         }
     }
 }
 
-/// Spawns the replications into `scope` and feeds the sink on the calling thread, in order.
+/// Spawns the jobs into `scope` and feeds the sink on the calling thread, in order.
 fn stream<'scope, T, E, F, S>(
     scope: &rayon::Scope<'scope>,
-    scenario: &'scope Scenario,
-    run_options: RunOptions,
-    reduce: &'scope F,
+    jobs: u32,
+    work: &'scope F,
     stop: &'scope AtomicBool,
     mut sink: S,
 ) -> Result<(), E>
 where
     T: Send + 'scope,
-    F: Fn(ReplicationResult) -> T + Sync,
+    F: Fn(u32) -> T + Sync,
     S: FnMut(u32, T) -> Result<(), E>,
 {
-    // Replications are handed out in index order (par_bridge pulls from a sequential iterator), so
-    // only about one per worker waits for an earlier one; the bounded channel makes workers wait
-    // if the sink falls behind, so finished replications cannot pile up in memory.
+    // Jobs are handed out in index order (par_bridge pulls from a sequential iterator), so only
+    // about one per worker waits for an earlier one; the bounded channel makes workers wait if
+    // the sink falls behind, so finished jobs cannot pile up in memory.
     let (tx, rx) = mpsc::sync_channel::<(u32, T)>(2 * rayon::current_num_threads());
     scope.spawn(move |_| {
-        (0..scenario.replications)
-            .par_bridge()
-            .for_each_with(tx, |tx, r| {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let reduced = reduce(run_replication(scenario, r, run_options));
-                // The receiver only goes away once it has stopped wanting results.
-                let _ = tx.send((r, reduced));
-            });
+        (0..jobs).par_bridge().for_each_with(tx, |tx, i| {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            // The receiver only goes away once it has stopped wanting results.
+            let _ = tx.send((i, work(i)));
+        });
     });
     let mut waiting = BTreeMap::new();
     let mut next = 0u32;
     let mut result = Ok(());
-    for (r, t) in rx {
+    for (i, t) in rx {
         if result.is_err() {
             continue;
         }
-        waiting.insert(r, t);
+        waiting.insert(i, t);
         while let Some(t) = waiting.remove(&next) {
             if let Err(e) = sink(next, t) {
                 stop.store(true, Ordering::Relaxed);

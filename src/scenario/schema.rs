@@ -104,7 +104,36 @@ pub enum RecoveryShape {
     L,
 }
 
-leaf_enum!(Kind, Margin, RecoveryShape, Vec<Margin>);
+/// How `coopsim sweep` combines the values of the parameters it varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepDesign {
+    /// Every combination of the values.
+    Grid,
+    /// One parameter at a time, the others at the scenario's own values.
+    Oat,
+}
+
+leaf_enum!(
+    Kind,
+    Margin,
+    RecoveryShape,
+    Vec<Margin>,
+    SweepDesign,
+    Vec<String>
+);
+
+params! {
+    /// What `coopsim sweep` varies when the command line does not say (`--vary` replaces it).
+    pub struct Sweep / SweepPatch {
+        ["grid or oat", "coopsim sweep"]
+        /// How the varied parameters combine: "grid" runs every combination, "oat" varies one at a time around this scenario.
+        pub design: SweepDesign,
+        ["KEY=VALUES", "coopsim sweep"]
+        /// Parameters to vary, written as on the command line: "kinds.worker_coop.fund_levy_share=0,0.03,0.06" (a list) or "policy.credit_guarantee.coverage=0:0.5:6" (6 evenly spaced points from 0 to 0.5).
+        pub vary: Vec<String>,
+    }
+}
 
 params! {
     /// One number per firm kind (shares of the population, for instance).
@@ -668,6 +697,9 @@ params! {
         ["block", "MODEL.md 2"]
         /// Government levers.
         pub policy: Policy,
+        ["block", "coopsim sweep"]
+        /// Parameter sweep (used only by `coopsim sweep`).
+        pub sweep: Sweep,
     }
 }
 
@@ -823,6 +855,10 @@ impl Default for Scenario {
                     results_noise: 0.1,
                 },
                 trainee_wage_subsidy: 0.3,
+            },
+            sweep: Sweep {
+                design: SweepDesign::Grid,
+                vary: Vec::new(),
             },
         }
     }

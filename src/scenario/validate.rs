@@ -440,6 +440,12 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     );
     r.probability("policy.trainee_wage_subsidy", pol.trainee_wage_subsidy);
 
+    for spec in &s.sweep.vary {
+        if let Err(e) = crate::sweep::Vary::parse(spec).and_then(|v| v.check(s)) {
+            r.fail("sweep.vary", e.expected, e.found);
+        }
+    }
+
     // Report each key once (its first broken rule), in the order found.
     let mut seen = std::collections::HashSet::new();
     r.out.retain(|v| seen.insert(v.key.clone()));

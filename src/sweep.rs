@@ -1,0 +1,350 @@
+//! Arms of a comparison: which scenarios `coopsim sweep` and `coopsim compare` run side by side.
+//! Pure: text specifications in, validated scenarios out. Every arm keeps the base scenario's seed
+//! and replications, so replication r of every arm draws the same random numbers (common random
+//! numbers) and differences between arms are not noise.
+
+use crate::scenario::{
+    self, Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors, SweepDesign,
+};
+
+/// Keys a sweep may not vary: they define the comparison itself, not a policy or the economy.
+const FIXED: [&str; 4] = ["name", "description", "seed", "replications"];
+
+/// One varied parameter: its dotted key and its values as TOML literals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// Why a `KEY=VALUES` specification was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VaryError {
+    pub key: Option<String>,
+    pub expected: String,
+    pub found: String,
+    pub help: Option<String>,
+}
+
+impl VaryError {
+    fn new(expected: impl Into<String>, found: impl Into<String>) -> VaryError {
+        VaryError {
+            key: None,
+            expected: expected.into(),
+            found: found.into(),
+            help: None,
+        }
+    }
+
+    /// As a scenario error from `origin` (e.g. `--vary`), naming the varied key.
+    pub fn into_scenario_error(self, origin: &str) -> ScenarioError {
+        ScenarioError {
+            kind: ScenarioErrorKind::Invalid,
+            origin: origin.to_string(),
+            key: self.key,
+            message: format!("expected {}, found {}", self.expected, self.found),
+            help: self.help,
+            location: None,
+        }
+    }
+}
+
+/// Splits at commas that are not inside brackets or quotes (so `["hours","pay"]` stays whole).
+fn split_top_level(text: &str) -> Vec<String> {
+    let (mut out, mut current, mut depth, mut quoted) = (Vec::new(), String::new(), 0i32, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current.trim().to_string());
+    out
+}
+
+/// A number as a TOML literal: whole numbers without a fractional part (so they fit integer
+/// parameters), others in the shortest form that reads back exactly.
+fn literal(x: f64) -> String {
+    if x == x.round() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+impl Vary {
+    /// Parses `KEY=VALUES`, where VALUES is a comma-separated list (`0,0.25,0.5`) or a range
+    /// `FROM:TO:POINTS` (`0:0.5:6` is 6 evenly spaced points from 0 to 0.5).
+    pub fn parse(spec: &str) -> Result<Vary, VaryError> {
+        let Some((key, values)) = spec.split_once('=') else {
+            return Err(VaryError::new(
+                "KEY=VALUES (e.g. policy.credit_guarantee.coverage=0,0.25,0.5)",
+                format!("`{spec}`"),
+            ));
+        };
+        let (key, values) = (key.trim().to_string(), values.trim());
+        let err = |expected: &str, found: String| VaryError {
+            key: Some(key.clone()),
+            ..VaryError::new(expected, found)
+        };
+        if key.is_empty() {
+            return Err(err("a parameter key before `=`", format!("`{spec}`")));
+        }
+        let parts: Vec<&str> = values.split(':').collect();
+        let is_range = parts.len() == 3 && !values.contains(['[', '"', ',']);
+        let values = if is_range {
+            let number = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+            let (Some(from), Some(to)) = (number(parts[0]), number(parts[1])) else {
+                return Err(err(
+                    "a range FROM:TO:POINTS of numbers",
+                    format!("`{values}`"),
+                ));
+            };
+            let points: usize = match parts[2].trim().parse() {
+                Ok(n) if n >= 2 => n,
+                _ => {
+                    return Err(err(
+                        "a range FROM:TO:POINTS with at least 2 points",
+                        format!("`{values}`"),
+                    ));
+                }
+            };
+            (0..points)
+                .map(|i| literal(from + (to - from) * i as f64 / (points - 1) as f64))
+                .collect()
+        } else {
+            split_top_level(values)
+        };
+        if values.iter().any(String::is_empty) {
+            return Err(err(
+                "a comma-separated list of values with none empty",
+                format!("`{}`", values.join(",")),
+            ));
+        }
+        Ok(Vary { key, values })
+    }
+
+    /// Checks that the key exists and may be varied, and that every value has the right type and
+    /// gives a valid scenario when laid over `base`.
+    pub fn check(&self, base: &Scenario) -> Result<(), VaryError> {
+        let err = |expected: String, found: String, help: Option<String>| VaryError {
+            key: Some(self.key.clone()),
+            expected,
+            found,
+            help,
+        };
+        if FIXED.contains(&self.key.as_str()) || self.key.starts_with("sweep") {
+            return Err(err(
+                "a model or policy parameter".into(),
+                format!(
+                    "`{}`, which every arm shares (common random numbers need the same seed and replications)",
+                    self.key
+                ),
+                None,
+            ));
+        }
+        for value in &self.values {
+            let mut s = base.clone();
+            if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
+                return Err(err(
+                    format!("a valid value for `{}`", self.key),
+                    format!("`{value}`: {}", e.message),
+                    e.help,
+                ));
+            }
+            if let Err(errors) = scenario::check(&s, None, "--vary") {
+                let first = &errors.0[0];
+                return Err(err(
+                    format!("values that give a valid scenario for `{}`", self.key),
+                    format!(
+                        "`{value}`: {} {}",
+                        first.key.as_deref().unwrap_or(""),
+                        first.message
+                    ),
+                    None,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One arm: a label, the settings that make it differ from the base, and its scenario.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub label: String,
+    pub settings: Vec<(String, String)>,
+    pub scenario: Scenario,
+}
+
+/// The arms of a sweep of `base`: the base itself first, then every combination of the values
+/// (grid) or each value of each parameter with the others at the base (one at a time). Every arm
+/// is validated before anything runs; all problems are reported at once.
+pub fn sweep_arms(
+    base: &Scenario,
+    vary: &[Vary],
+    design: SweepDesign,
+    origin: &str,
+) -> Result<Vec<Arm>, ScenarioErrors> {
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for v in vary {
+        if !seen.insert(v.key.clone()) {
+            errors.push(
+                VaryError {
+                    key: Some(v.key.clone()),
+                    ..VaryError::new("each key varied once", format!("`{}` twice", v.key))
+                }
+                .into_scenario_error(origin),
+            );
+        } else if let Err(e) = v.check(base) {
+            errors.push(e.into_scenario_error(origin));
+        }
+    }
+    if vary.is_empty() {
+        errors.push(
+            VaryError::new(
+                "at least one --vary KEY=VALUES, or a `vary` list in the scenario's [sweep] table",
+                "none",
+            )
+            .into_scenario_error(origin),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioErrors(errors));
+    }
+    let combos: Vec<Vec<(String, String)>> = match design {
+        SweepDesign::Grid => vary.iter().fold(vec![Vec::new()], |acc, v| {
+            acc.iter()
+                .flat_map(|c| {
+                    v.values.iter().map(move |value| {
+                        let mut c = c.clone();
+                        c.push((v.key.clone(), value.clone()));
+                        c
+                    })
+                })
+                .collect()
+        }),
+        SweepDesign::Oat => vary
+            .iter()
+            .flat_map(|v| {
+                v.values
+                    .iter()
+                    .map(move |value| vec![(v.key.clone(), value.clone())])
+            })
+            .collect(),
+    };
+    let mut arms = vec![Arm {
+        label: "base".into(),
+        settings: Vec::new(),
+        scenario: base.clone(),
+    }];
+    for settings in combos {
+        let mut s = base.clone();
+        for (key, value) in &settings {
+            scenario::apply_override(&mut s, key, value, origin).map_err(ScenarioErrors::from)?;
+        }
+        scenario::check(&s, None, origin)?;
+        let label = settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        arms.push(Arm {
+            label,
+            settings,
+            scenario: s,
+        });
+    }
+    Ok(arms)
+}
+
+/// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
+/// replications and seed of the first apply to all (common random numbers).
+pub fn compare_arms(scenarios: Vec<Scenario>) -> Vec<Arm> {
+    let (seed, replications) = scenarios
+        .first()
+        .map(|s| (s.seed, s.replications))
+        .unwrap_or_default();
+    scenarios
+        .into_iter()
+        .map(|mut s| {
+            s.seed = seed;
+            s.replications = replications;
+            Arm {
+                label: s.name.clone(),
+                settings: Vec::new(),
+                scenario: s,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_ranges_and_bracketed_values_parse() {
+        let v = Vary::parse("policy.credit_guarantee.coverage=0:0.5:6").unwrap();
+        assert_eq!(
+            v.values,
+            ["0", "0.1", "0.2", "0.3", "0.4", "0.5"].map(String::from)
+        );
+        let v = Vary::parse("months = 60, 96").unwrap();
+        assert_eq!((v.key.as_str(), v.values.len()), ("months", 2));
+        let v =
+            Vary::parse(r#"kinds.worker_coop.adjustment_order=["pay","hours"],["hours","pay"]"#)
+                .unwrap();
+        assert_eq!(v.values.len(), 2);
+        assert!(Vary::parse("coverage").is_err());
+        assert!(Vary::parse("x=0:1:1").is_err(), "a range needs two points");
+        assert!(Vary::parse("x=0,,1").is_err());
+    }
+
+    #[test]
+    fn grid_and_one_at_a_time_build_the_expected_arms() {
+        let base = Scenario::default();
+        let a = Vary::parse("policy.credit_guarantee.coverage=0,0.5").unwrap();
+        let b = Vary::parse("policy.worker_buyout.probability=0,0.2,0.4").unwrap();
+        let grid = sweep_arms(&base, &[a.clone(), b.clone()], SweepDesign::Grid, "--vary").unwrap();
+        assert_eq!(grid.len(), 1 + 2 * 3);
+        assert_eq!(grid[0].label, "base");
+        assert_eq!(grid[6].scenario.policy.worker_buyout.probability, 0.4);
+        assert_eq!(grid[6].scenario.policy.credit_guarantee.coverage, 0.5);
+        let oat = sweep_arms(&base, &[a, b], SweepDesign::Oat, "--vary").unwrap();
+        assert_eq!(oat.len(), 1 + 2 + 3);
+        assert_eq!(
+            oat[3].scenario.policy.credit_guarantee.coverage,
+            base.policy.credit_guarantee.coverage
+        );
+        assert!(
+            grid.iter().all(|arm| arm.scenario.seed == base.seed
+                && arm.scenario.replications == base.replications)
+        );
+    }
+
+    #[test]
+    fn bad_keys_types_and_values_are_refused_before_running() {
+        let base = Scenario::default();
+        let check = |spec: &str| Vary::parse(spec).and_then(|v| v.check(&base)).unwrap_err();
+        let e = check("policy.credit_guarante.coverage=0,0.5");
+        assert!(e.help.unwrap().contains("policy.credit_guarantee.coverage"));
+        let e = check("months=many");
+        assert!(e.found.contains("many"), "{e:?}");
+        let e = check("policy.credit_guarantee.coverage=0,1.5");
+        assert!(e.found.contains("1.5"), "{e:?}");
+        let e = check("seed=1,2");
+        assert!(e.found.contains("common random numbers"), "{e:?}");
+        let err = sweep_arms(&base, &[], SweepDesign::Grid, "--vary").unwrap_err();
+        assert!(err.to_string().contains("--vary"), "{err}");
+    }
+}
