@@ -169,7 +169,12 @@ struct Figure {
 }
 
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
-    let span = (hi - lo).abs().max(1e-9);
+    let span = (hi - lo).abs();
+    if span <= 1e-9 * lo.abs().max(hi.abs()).max(1.0) {
+        // A flat series: centre it in a range that reads as flat rather than as noise.
+        let half = (0.1 * lo.abs()).max(1.0);
+        return (lo - half, hi + half);
+    }
     (lo - 0.06 * span, hi + 0.06 * span)
 }
 
@@ -670,5 +675,672 @@ fn draw_bars<DB: DrawingBackend>(
     }
     let kinds: Vec<Kind> = bars.iter().map(|(k, _)| *k).collect();
     draw_legend(&legend, &kinds, note)?;
+    root.present()
+}
+
+/// Outcomes the comparison charts show: name, axis label, scale.
+const COMPARISON_PANELS: [(&str, &str, f64); 6] = [
+    (
+        "survival_to_window_end",
+        "survival to end of crisis window, %",
+        100.0,
+    ),
+    (
+        "hazard_ratio_vs_conventional",
+        "exit hazard ratio vs conventional",
+        1.0,
+    ),
+    (
+        "employment_change",
+        "employment, pre-crisis to trough, %",
+        100.0,
+    ),
+    (
+        "pay_change",
+        "pay per worker, pre-crisis to trough, %",
+        100.0,
+    ),
+    ("exits", "exits in the crisis window, firms", 1.0),
+    (
+        "public_cost",
+        "public cost of levers in window, GBP m",
+        0.001,
+    ),
+];
+
+/// Colours of arms other than the base (Okabe-Ito, without black).
+const ARM_PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+];
+
+/// One outcome of one kind across arms: (arm, mean, ci_low, ci_high) and the same for the paired
+/// difference from the base arm.
+struct ArmValues {
+    arm: Vec<usize>,
+    mean: Vec<(f64, f64, f64)>,
+    difference: Vec<(f64, f64, f64)>,
+}
+
+fn arm_values(table: &DataFrame, kind: &str, outcome: &str, scale: f64) -> PolarsResult<ArmValues> {
+    let rows = table
+        .clone()
+        .lazy()
+        .filter(
+            col("kind")
+                .eq(lit(kind))
+                .and(col("outcome").eq(lit(outcome))),
+        )
+        .sort(["arm"], SortMultipleOptions::default())
+        .collect()?;
+    let get = |c: &str| f64_values(&rows, c);
+    let arm = get("arm")?;
+    let (m, ml, mh) = (get("mean")?, get("mean_ci_low")?, get("mean_ci_high")?);
+    let (d, dl, dh) = (
+        get("difference")?,
+        get("difference_ci_low")?,
+        get("difference_ci_high")?,
+    );
+    let mut out = ArmValues {
+        arm: Vec::new(),
+        mean: Vec::new(),
+        difference: Vec::new(),
+    };
+    for i in 0..rows.height() {
+        let (Some(a), Some(m)) = (arm[i], m[i]) else {
+            continue;
+        };
+        let or = |v: Option<f64>, fallback: f64| v.unwrap_or(fallback) * scale;
+        out.arm.push(a as usize);
+        out.mean.push((m * scale, or(ml[i], m), or(mh[i], m)));
+        let dv = d[i].unwrap_or(0.0);
+        out.difference
+            .push((dv * scale, or(dl[i], dv), or(dh[i], dv)));
+    }
+    Ok(out)
+}
+
+/// Draws the charts of a sweep or a comparison into `charts/`.
+pub fn comparison(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+) -> Result<(), ChartError> {
+    REGISTER.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+    std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
+    let base = &req.arms[0].scenario;
+    let who = format!(
+        "{}: {} arms, {} paired replications each (common random numbers, seed {}).",
+        req.name,
+        req.arms.len(),
+        base.replications,
+        base.seed
+    );
+    match &req.design {
+        crate::comparison::Design::Sweep { keys } => {
+            for key in keys {
+                sweep_chart(dir, req, table, key, &who)?;
+            }
+            if keys.len() == 2 && base.sweep.design == crate::scenario::SweepDesign::Grid {
+                heat_map(dir, req, table, keys, &who)?;
+            }
+            Ok(())
+        }
+        crate::comparison::Design::Compare => difference_chart(dir, req, table, &who),
+    }
+}
+
+/// Each outcome against one varied key, one line per kind, with 95% interval bars.
+fn sweep_chart(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+    key: &str,
+    who: &str,
+) -> Result<(), ChartError> {
+    // The arms that vary only this key, and the base at its own value unless an arm has it.
+    let mut points: Vec<(usize, String)> = Vec::new();
+    for (i, arm) in req.arms.iter().enumerate().skip(1) {
+        if arm.settings.len() == 1 && arm.settings[0].0 == key {
+            points.push((i, crate::comparison::setting(&arm.scenario, key)));
+        }
+    }
+    let base_value = crate::comparison::setting(&req.arms[0].scenario, key);
+    if !points.iter().any(|(_, v)| *v == base_value) {
+        points.insert(0, (0, base_value));
+    }
+    let numeric: Option<Vec<f64>> = points.iter().map(|(_, v)| v.parse::<f64>().ok()).collect();
+    let xs: Vec<f64> = match &numeric {
+        Some(n) => n.clone(),
+        None => (0..points.len()).map(|i| i as f64).collect(),
+    };
+    let categories: Vec<String> = points.iter().map(|(_, v)| v.clone()).collect();
+    let mut panels = Vec::new();
+    for (outcome, label, scale) in COMPARISON_PANELS {
+        let kinds: Vec<(Option<Kind>, &str)> = if outcome == "public_cost" {
+            vec![(None, ALL)]
+        } else {
+            Kind::ALL.iter().map(|k| (Some(*k), k.name())).collect()
+        };
+        let mut lines = Vec::new();
+        for (kind, name) in kinds {
+            let v = arm_values(table, name, outcome, scale)?;
+            let mut b = Band::default();
+            for (x, (arm, _)) in xs.iter().zip(&points) {
+                if let Some(j) = v.arm.iter().position(|a| a == arm) {
+                    let (m, l, h) = v.mean[j];
+                    b.x.push(*x);
+                    b.mean.push(m);
+                    b.low.push(l);
+                    b.high.push(h);
+                }
+            }
+            let mut order: Vec<usize> = (0..b.x.len()).collect();
+            order.sort_by(|&i, &j| b.x[i].total_cmp(&b.x[j]));
+            let sorted = Band {
+                x: order.iter().map(|&i| b.x[i]).collect(),
+                mean: order.iter().map(|&i| b.mean[i]).collect(),
+                low: order.iter().map(|&i| b.low[i]).collect(),
+                high: order.iter().map(|&i| b.high[i]).collect(),
+            };
+            if !sorted.x.is_empty() {
+                lines.push((kind, sorted));
+            }
+        }
+        panels.push((label, lines));
+    }
+    let file = format!("sweep_{}", key.replace('.', "_"));
+    let caption = format!("{who} Bars: 95% confidence intervals.");
+    for ext in ["png", "svg"] {
+        let path = dir.file(&format!("charts/{file}.{ext}"));
+        let title = format!("Outcomes against {key}");
+        let cats = numeric.is_none().then_some(categories.as_slice());
+        let drawn = if ext == "png" {
+            draw_sweep(
+                BitMapBackend::new(&path, SIZE).into_drawing_area(),
+                &title,
+                &caption,
+                key,
+                &panels,
+                cats,
+            )
+            .map_err(drawing)
+        } else {
+            draw_sweep(
+                SVGBackend::new(&path, SIZE).into_drawing_area(),
+                &title,
+                &caption,
+                key,
+                &panels,
+                cats,
+            )
+            .map_err(drawing)
+        };
+        drawn?;
+    }
+    Ok(())
+}
+
+type SweepPanel<'a> = (&'a str, Vec<(Option<Kind>, Band)>);
+
+fn kind_colour(kind: Option<Kind>) -> RGBColor {
+    kind.map_or(RGBColor(110, 110, 110), |k| PALETTE[k.index()])
+}
+
+fn draw_sweep<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    caption: &str,
+    key: &str,
+    panels: &[SweepPanel<'_>],
+    categories: Option<&[String]>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let root = root.margin(20, 10, 10, 20);
+    let (header, body) = root.split_vertically(120);
+    header.draw(&Text::new(title, (10, 8), (FONT, TITLE).into_font()))?;
+    header.draw(&Text::new(
+        caption,
+        (10, 68),
+        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
+    ))?;
+    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
+    for (area, (label, lines)) in plots.split_evenly((2, 3)).iter().zip(panels) {
+        let xs = lines.iter().flat_map(|(_, b)| b.x.iter().copied());
+        let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        let ys = lines
+            .iter()
+            .flat_map(|(_, b)| b.low.iter().chain(&b.high).copied());
+        let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        if !(x0 <= x1 && y0 <= y1) {
+            continue;
+        }
+        let pad = ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)));
+        let (y0, y1) = padded(y0, y1);
+        let mut chart = ChartBuilder::on(area)
+            .margin(14)
+            .caption(*label, (FONT, TICKS))
+            .x_label_area_size(70)
+            .y_label_area_size(95)
+            .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
+        let formatter = |v: &f64| match categories {
+            Some(c) => c
+                .get(v.round() as usize)
+                .filter(|_| (v - v.round()).abs() < 1e-9)
+                .cloned()
+                .unwrap_or_default(),
+            None => format!("{v:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+        };
+        chart
+            .configure_mesh()
+            .x_desc(key)
+            .axis_desc_style((FONT, 22))
+            .label_style((FONT, 20))
+            .light_line_style(RGBColor(246, 246, 246))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .x_labels(if categories.is_some() {
+                categories.map_or(5, <[String]>::len)
+            } else {
+                6
+            })
+            .x_label_formatter(&formatter)
+            .y_label_formatter(&|v| {
+                format!("{v:.3}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .draw()?;
+        for (kind, b) in lines {
+            let colour = kind_colour(*kind);
+            let points: Vec<(f64, f64)> = b.x.iter().copied().zip(b.mean.iter().copied()).collect();
+            chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
+            chart.draw_series(points.iter().map(|p| Circle::new(*p, 5, colour.filled())))?;
+            for i in 0..b.x.len() {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(b.x[i], b.low[i]), (b.x[i], b.high[i])],
+                    colour.stroke_width(2),
+                )))?;
+            }
+        }
+    }
+    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut y = 120;
+    for (kind, label) in Kind::ALL
+        .iter()
+        .map(|k| (Some(*k), kind_label(*k)))
+        .chain([(None, "All firms (public cost)")])
+    {
+        let colour = kind_colour(kind);
+        legend.draw(&PathElement::new(
+            vec![(10, y), (70, y)],
+            colour.stroke_width(4),
+        ))?;
+        legend.draw(&Circle::new((40, y), 6, colour.filled()))?;
+        legend.draw(&Text::new(label, (84, y), style.clone()))?;
+        y += 58;
+    }
+    root.present()
+}
+
+/// Viridis (colour-blind-safe, monotone in lightness) at `t` in [0, 1].
+fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    } * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// For a two-parameter grid: survival to the end of the crisis window of each kind over the grid.
+fn heat_map(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+    keys: &[String],
+    who: &str,
+) -> Result<(), ChartError> {
+    // Every arm (the base too) by the values it runs with.
+    let value_of =
+        |arm: &crate::sweep::Arm, k: &str| Some(crate::comparison::setting(&arm.scenario, k));
+    let mut xs: Vec<String> = Vec::new();
+    let mut ys: Vec<String> = Vec::new();
+    for arm in req.arms.iter() {
+        if let (Some(x), Some(y)) = (value_of(arm, &keys[0]), value_of(arm, &keys[1])) {
+            if !xs.contains(&x) {
+                xs.push(x);
+            }
+            if !ys.contains(&y) {
+                ys.push(y);
+            }
+        }
+    }
+    let mut cells: Vec<(Kind, Vec<HeatCell>)> = Vec::new();
+    for k in Kind::ALL {
+        let v = arm_values(table, k.name(), "survival_to_window_end", 100.0)?;
+        let mut c = Vec::new();
+        for (j, arm) in v.arm.iter().enumerate() {
+            let a = &req.arms[*arm];
+            if let (Some(x), Some(y)) = (value_of(a, &keys[0]), value_of(a, &keys[1])) {
+                let (xi, yi) = (
+                    xs.iter().position(|v| *v == x),
+                    ys.iter().position(|v| *v == y),
+                );
+                if let (Some(xi), Some(yi)) = (xi, yi) {
+                    c.push((xi, yi, v.mean[j].0));
+                }
+            }
+        }
+        if !c.is_empty() {
+            cells.push((k, c));
+        }
+    }
+    let all = cells.iter().flat_map(|(_, c)| c.iter().map(|v| v.2));
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let caption = format!("{who} Cells: mean survival, % of firms alive at onset.");
+    for ext in ["png", "svg"] {
+        let path = dir.file(&format!("charts/heat_map.{ext}"));
+        let drawn = if ext == "png" {
+            draw_heat(
+                BitMapBackend::new(&path, SIZE).into_drawing_area(),
+                &caption,
+                keys,
+                &xs,
+                &ys,
+                &cells,
+                (lo, hi),
+            )
+            .map_err(drawing)
+        } else {
+            draw_heat(
+                SVGBackend::new(&path, SIZE).into_drawing_area(),
+                &caption,
+                keys,
+                &xs,
+                &ys,
+                &cells,
+                (lo, hi),
+            )
+            .map_err(drawing)
+        };
+        drawn?;
+    }
+    Ok(())
+}
+
+/// A grid cell: x index, y index, value.
+type HeatCell = (usize, usize, f64);
+
+type HeatCells = [(Kind, Vec<HeatCell>)];
+
+fn draw_heat<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    caption: &str,
+    keys: &[String],
+    xs: &[String],
+    ys: &[String],
+    cells: &HeatCells,
+    (lo, hi): (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let root = root.margin(20, 10, 10, 20);
+    let (header, body) = root.split_vertically(120);
+    header.draw(&Text::new(
+        "Survival to the end of the crisis window over the grid",
+        (10, 8),
+        (FONT, TITLE).into_font(),
+    ))?;
+    header.draw(&Text::new(
+        caption,
+        (10, 68),
+        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
+    ))?;
+    let span = (hi - lo).max(1e-9);
+    for (area, (kind, c)) in body.split_evenly((2, 3)).iter().zip(cells) {
+        let mut chart = ChartBuilder::on(area)
+            .margin(14)
+            .caption(kind_label(*kind), (FONT, TICKS))
+            .x_label_area_size(70)
+            .y_label_area_size(110)
+            .build_cartesian_2d(
+                -0.5f64..(xs.len() as f64 - 0.5),
+                -0.5f64..(ys.len() as f64 - 0.5),
+            )?;
+        let xf = |v: &f64| {
+            xs.get(v.round() as usize)
+                .filter(|_| (v - v.round()).abs() < 1e-9)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let yf = |v: &f64| {
+            ys.get(v.round() as usize)
+                .filter(|_| (v - v.round()).abs() < 1e-9)
+                .cloned()
+                .unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(keys[0].as_str())
+            .y_desc(keys[1].as_str())
+            .axis_desc_style((FONT, 20))
+            .label_style((FONT, 18))
+            .x_labels(xs.len())
+            .y_labels(ys.len())
+            .x_label_formatter(&xf)
+            .y_label_formatter(&yf)
+            .draw()?;
+        for &(xi, yi, v) in c {
+            let (x, y) = (xi as f64, yi as f64);
+            let t = (v - lo) / span;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                viridis(t).filled(),
+            )))?;
+            let ink = if t > 0.6 { BLACK } else { WHITE };
+            chart.draw_series(std::iter::once(Text::new(
+                format!("{v:.1}"),
+                (x, y),
+                TextStyle::from((FONT, 20))
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            )))?;
+        }
+    }
+    root.present()
+}
+
+/// For `compare`: each arm's paired difference from the first, by kind, with 95% intervals.
+fn difference_chart(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+    who: &str,
+) -> Result<(), ChartError> {
+    let mut panels: Vec<DifferencePanel<'_>> = Vec::new();
+    for (outcome, label, scale) in COMPARISON_PANELS {
+        let groups: Vec<&str> = if outcome == "public_cost" {
+            vec![ALL]
+        } else {
+            Kind::ALL.iter().map(|k| k.name()).collect()
+        };
+        let mut per_arm: Vec<(usize, Vec<Bar>)> =
+            (1..req.arms.len()).map(|a| (a, Vec::new())).collect();
+        for (g, name) in groups.iter().enumerate() {
+            let v = arm_values(table, name, outcome, scale)?;
+            for (j, arm) in v.arm.iter().enumerate().filter(|(_, a)| **a > 0) {
+                let (d, l, h) = v.difference[j];
+                per_arm[arm - 1].1.push(Bar {
+                    quintile: g as u32,
+                    share: d,
+                    low: l,
+                    high: h,
+                });
+            }
+        }
+        panels.push((label, per_arm));
+    }
+    let labels: Vec<String> = req.arms.iter().map(|a| a.label.clone()).collect();
+    let caption = format!("{who} Whiskers: 95% CI.");
+    for ext in ["png", "svg"] {
+        let path = dir.file(&format!("charts/differences.{ext}"));
+        let drawn = if ext == "png" {
+            draw_differences(
+                BitMapBackend::new(&path, SIZE).into_drawing_area(),
+                &caption,
+                &labels,
+                &panels,
+            )
+            .map_err(drawing)
+        } else {
+            draw_differences(
+                SVGBackend::new(&path, SIZE).into_drawing_area(),
+                &caption,
+                &labels,
+                &panels,
+            )
+            .map_err(drawing)
+        };
+        drawn?;
+    }
+    Ok(())
+}
+
+type DifferencePanel<'a> = (&'a str, Vec<(usize, Vec<Bar>)>);
+
+fn draw_differences<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    caption: &str,
+    labels: &[String],
+    panels: &[DifferencePanel<'_>],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let root = root.margin(20, 10, 10, 20);
+    let (header, body) = root.split_vertically(120);
+    let title = format!(
+        "Differences from {}",
+        labels.first().map_or("the first scenario", String::as_str)
+    );
+    header.draw(&Text::new(
+        title.as_str(),
+        (10, 8),
+        (FONT, TITLE).into_font(),
+    ))?;
+    header.draw(&Text::new(
+        caption,
+        (10, 68),
+        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
+    ))?;
+    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
+    let short = ["Conv.", "Worker", "Soc. A", "Soc. B", "PSM"];
+    for (area, (label, per_arm)) in plots.split_evenly((2, 3)).iter().zip(panels) {
+        let groups = per_arm
+            .iter()
+            .flat_map(|(_, b)| b.iter().map(|x| x.quintile))
+            .max()
+            .map_or(1, |g| g + 1);
+        let values = per_arm
+            .iter()
+            .flat_map(|(_, b)| b.iter().flat_map(|x| [x.low, x.high, x.share, 0.0]));
+        let (y0, y1) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        let (y0, y1) = padded(y0, y1.max(y0 + 1e-9));
+        let mut chart = ChartBuilder::on(area)
+            .margin(14)
+            .caption(*label, (FONT, 22))
+            .x_label_area_size(50)
+            .y_label_area_size(95)
+            .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
+        let one_group = groups == 1;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .label_style((FONT, 18))
+            .x_labels(groups as usize)
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() > 1e-9 {
+                    return String::new();
+                }
+                if one_group {
+                    "all firms".into()
+                } else {
+                    short
+                        .get(v.round() as usize)
+                        .map_or(String::new(), |s| s.to_string())
+                }
+            })
+            .y_label_formatter(&|v| {
+                format!("{v:.3}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .bold_line_style(RGBColor(215, 215, 215))
+            .light_line_style(RGBColor(246, 246, 246))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            [(-0.5, 0.0), (f64::from(groups) - 0.5, 0.0)],
+            BLACK.stroke_width(1),
+        ))?;
+        let n = per_arm.len().max(1) as f64;
+        let width = 0.8 / n;
+        for (i, (arm, bars)) in per_arm.iter().enumerate() {
+            let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
+            for b in bars {
+                let x0 = f64::from(b.quintile) - 0.4 + width * i as f64;
+                let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x0, 0.0), (x1, b.share)],
+                    colour.mix(0.85).filled(),
+                )))?;
+                let whisker = RGBColor(60, 60, 60).stroke_width(2);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(mid, b.low), (mid, b.high)],
+                    whisker,
+                )))?;
+            }
+        }
+    }
+    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut y = 120;
+    for (arm, label) in labels.iter().enumerate().skip(1) {
+        let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
+        legend.draw(&Rectangle::new(
+            [(10, y - 16), (70, y + 16)],
+            colour.mix(0.85).filled(),
+        ))?;
+        legend.draw(&Text::new(
+            format!("{label} - {}", labels[0]),
+            (84, y),
+            style.clone(),
+        ))?;
+        y += 58;
+    }
     root.present()
 }

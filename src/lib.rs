@@ -7,6 +7,7 @@
 //! (polars statistics) -> `output` (the results folder), orchestrated by `pipeline`.
 
 pub mod charts;
+pub mod comparison;
 pub mod docs;
 pub mod model;
 pub mod outcomes;

@@ -11,7 +11,9 @@ use coopsim::output;
 use coopsim::pipeline::{self, RunRequest, TableFormat};
 use coopsim::scenario::{self, Scenario, ScenarioErrors};
 
-use cli::{Cli, Command, Format};
+use cli::{Cli, Command, CommonArgs, DesignArg, Format};
+use coopsim::comparison::{self, ComparisonRequest, Design};
+use coopsim::sweep::{self as arms, Vary};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -37,11 +39,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let out = out.unwrap_or_else(|| pipeline::default_out(&resolved));
-            let format = match format {
-                cli::TableFormat::Csv => TableFormat::Csv,
-                cli::TableFormat::Parquet => TableFormat::Parquet,
-                cli::TableFormat::Both => TableFormat::Both,
-            };
+            let format = table_format(format);
             run(RunRequest {
                 scenario: resolved,
                 threads,
@@ -71,6 +69,13 @@ fn main() -> ExitCode {
             }
             Err(e) => user_error(&e),
         },
+        Command::Sweep {
+            scenario,
+            vary,
+            design,
+            common,
+        } => sweep(&scenario, &vary, design, &common),
+        Command::Compare { scenarios, common } => compare(&scenarios, &common),
         Command::Params => {
             print!("{}", coopsim::docs::parameter_table());
             ExitCode::SUCCESS
@@ -132,6 +137,119 @@ fn run(request: RunRequest) -> ExitCode {
             match pipeline::headline_text(&report.headline) {
                 Ok(text) => print!("{text}"),
                 Err(e) => eprintln!("warning: cannot print the headline: {e}"),
+            }
+            println!("\nresults: {}", report.folder.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn table_format(f: cli::TableFormat) -> TableFormat {
+    match f {
+        cli::TableFormat::Csv => TableFormat::Csv,
+        cli::TableFormat::Parquet => TableFormat::Parquet,
+        cli::TableFormat::Both => TableFormat::Both,
+    }
+}
+
+fn sweep(
+    path: &std::path::Path,
+    vary: &[String],
+    design: Option<DesignArg>,
+    common: &CommonArgs,
+) -> ExitCode {
+    let mut base = match resolve(path, common.replications, common.seed, &[]) {
+        Ok(s) => s,
+        Err(e) => return user_error(&e),
+    };
+    if let Some(d) = design {
+        base.sweep.design = match d {
+            DesignArg::Grid => scenario::SweepDesign::Grid,
+            DesignArg::Oat => scenario::SweepDesign::Oat,
+        };
+    }
+    let (specs, origin) = if vary.is_empty() {
+        (
+            base.sweep.vary.clone(),
+            format!("{} (sweep.vary)", path.display()),
+        )
+    } else {
+        (vary.to_vec(), "--vary".to_string())
+    };
+    let mut parsed = Vec::new();
+    for spec in &specs {
+        match Vary::parse(spec) {
+            Ok(v) => parsed.push(v),
+            Err(e) => return user_error(&e.into_scenario_error(&origin).into()),
+        }
+    }
+    let arm_list = match arms::sweep_arms(&base, &parsed, base.sweep.design, &origin) {
+        Ok(a) => a,
+        Err(e) => return user_error(&e),
+    };
+    let keys = parsed.iter().map(|v| v.key.clone()).collect();
+    let design = Design::Sweep { keys };
+    run_comparison(base.name.clone(), design, arm_list, common)
+}
+
+fn compare(paths: &[std::path::PathBuf], common: &CommonArgs) -> ExitCode {
+    let mut scenarios = Vec::new();
+    for path in paths {
+        match resolve(path, common.replications, common.seed, &[]) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => return user_error(&e),
+        }
+    }
+    let name = scenarios[0].name.clone();
+    run_comparison(name, Design::Compare, arms::compare_arms(scenarios), common)
+}
+
+fn run_comparison(
+    name: String,
+    design: Design,
+    arm_list: Vec<arms::Arm>,
+    common: &CommonArgs,
+) -> ExitCode {
+    if common.threads == Some(0) {
+        eprintln!("error: --threads must be at least 1");
+        return ExitCode::from(2);
+    }
+    let out = common
+        .out
+        .clone()
+        .unwrap_or_else(|| comparison::default_out(&name, &design));
+    let request = ComparisonRequest {
+        name,
+        design,
+        arms: arm_list,
+        threads: common.threads,
+        out,
+        format: table_format(common.format),
+        force: common.force,
+        progress: !common.quiet,
+    };
+    match comparison::run(&request) {
+        Ok(report) => {
+            let base = &request.arms[0].scenario;
+            println!(
+                "{}: {} arms x {} replications (common random numbers, seed {}) in {:.1} s",
+                request.name,
+                request.arms.len(),
+                base.replications,
+                base.seed,
+                report.wall_seconds
+            );
+            match comparison::summary_text(&report.table) {
+                Ok(text) => print!("\n{text}"),
+                Err(e) => eprintln!("warning: cannot print the summary: {e}"),
             }
             println!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS

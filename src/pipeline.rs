@@ -84,14 +84,16 @@ impl From<PolarsError> for RunError {
     }
 }
 
-fn progress_bar(enabled: bool, replications: u32) -> ProgressBar {
+/// A progress bar on stderr over `total` units (e.g. "replications"), or a hidden one when
+/// stderr is not a terminal or progress is off.
+pub(crate) fn progress_bar(enabled: bool, total: u32, unit: &str) -> ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar =
-        ProgressBar::with_draw_target(Some(u64::from(replications)), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(u64::from(total)), ProgressDrawTarget::stderr());
+    let template = format!("{{msg}} [{{wide_bar}}] {{pos}}/{{len}} {unit}, ETA {{eta}}");
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{wide_bar}] {pos}/{len} replications, ETA {eta}")
+        ProgressStyle::with_template(&template)
             .expect("the template is valid")
             .progress_chars("=> "),
     );
@@ -197,7 +199,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let firms_path = req.firms.then(|| dir.file("firms.parquet"));
     let mut spills =
         Spills::create(&scratch, s, firms_path).map_err(|e| RunError::Io(scratch.clone(), e))?;
-    let bar = progress_bar(req.progress, s.replications);
+    let bar = progress_bar(req.progress, s.replications, "replications");
 
     let options = EnsembleOptions {
         threads: req.threads,
@@ -259,7 +261,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     })
 }
 
-fn summarising_spinner(enabled: bool) -> ProgressBar {
+pub(crate) fn summarising_spinner(enabled: bool) -> ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -269,7 +271,7 @@ fn summarising_spinner(enabled: bool) -> ProgressBar {
     spinner
 }
 
-fn write_table(
+pub(crate) fn write_table(
     dir: &mut ResultsDir,
     stem: &str,
     df: &mut DataFrame,
@@ -368,7 +370,7 @@ pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
 }
 
 /// FNV-1a 64: a stable content hash of the resolved scenario (not cryptographic).
-fn fnv1a(text: &str) -> String {
+pub(crate) fn fnv1a(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);

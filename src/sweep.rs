@@ -151,6 +151,9 @@ impl Vary {
                 None,
             ));
         }
+        // The arms do not sweep again (and checking one must not check the sweep again).
+        let mut base = base.clone();
+        base.sweep.vary.clear();
         for value in &self.values {
             let mut s = base.clone();
             if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
@@ -186,8 +189,9 @@ pub struct Arm {
 }
 
 /// The arms of a sweep of `base`: the base itself first, then every combination of the values
-/// (grid) or each value of each parameter with the others at the base (one at a time). Every arm
-/// is validated before anything runs; all problems are reported at once.
+/// (grid) or each value of each parameter with the others at the base (one at a time), leaving out
+/// any that would run the base's own settings again. Every arm is validated before anything runs;
+/// all problems are reported at once.
 pub fn sweep_arms(
     base: &Scenario,
     vary: &[Vary],
@@ -253,6 +257,10 @@ pub fn sweep_arms(
             scenario::apply_override(&mut s, key, value, origin).map_err(ScenarioErrors::from)?;
         }
         scenario::check(&s, None, origin)?;
+        if s == *base {
+            // The base arm already runs these settings.
+            continue;
+        }
         let label = settings
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -315,17 +323,19 @@ mod tests {
         let base = Scenario::default();
         let a = Vary::parse("policy.credit_guarantee.coverage=0,0.5").unwrap();
         let b = Vary::parse("policy.worker_buyout.probability=0,0.2,0.4").unwrap();
+        // Both parameters are 0 in the base, so the (0, 0) combination is the base itself.
         let grid = sweep_arms(&base, &[a.clone(), b.clone()], SweepDesign::Grid, "--vary").unwrap();
-        assert_eq!(grid.len(), 1 + 2 * 3);
+        assert_eq!(grid.len(), 2 * 3);
         assert_eq!(grid[0].label, "base");
-        assert_eq!(grid[6].scenario.policy.worker_buyout.probability, 0.4);
-        assert_eq!(grid[6].scenario.policy.credit_guarantee.coverage, 0.5);
+        assert_eq!(grid[5].scenario.policy.worker_buyout.probability, 0.4);
+        assert_eq!(grid[5].scenario.policy.credit_guarantee.coverage, 0.5);
         let oat = sweep_arms(&base, &[a, b], SweepDesign::Oat, "--vary").unwrap();
-        assert_eq!(oat.len(), 1 + 2 + 3);
+        assert_eq!(oat.len(), 1 + 1 + 2);
         assert_eq!(
-            oat[3].scenario.policy.credit_guarantee.coverage,
+            oat[2].scenario.policy.credit_guarantee.coverage,
             base.policy.credit_guarantee.coverage
         );
+        assert_eq!(oat[2].scenario.policy.worker_buyout.probability, 0.2);
         assert!(
             grid.iter().all(|arm| arm.scenario.seed == base.seed
                 && arm.scenario.replications == base.replications)

@@ -124,6 +124,41 @@ impl Spill {
         Ok(())
     }
 
+    /// Stores the numbers of one key of one replication (row by row, value by value).
+    pub fn write_key(&mut self, replication: u32, key: usize, values: &[f64]) -> io::Result<()> {
+        let (r, nv, rpk) = (
+            replication as usize,
+            self.shape.values.len(),
+            self.shape.rows_per_key,
+        );
+        if values.len() != rpk * nv || r >= self.replications || key >= self.shape.keys {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "key {key} of replication {r} has {} values for {}, expected {}",
+                    values.len(),
+                    self.path.display(),
+                    rpk * nv
+                ),
+            ));
+        }
+        let (first, last) = (key * rpk, (key + 1) * rpk);
+        for (u0, u1) in self.blocks().collect::<Vec<_>>() {
+            let (lo, hi) = (first.max(u0), last.min(u1));
+            if lo >= hi {
+                continue;
+            }
+            self.bytes.clear();
+            for v in &values[(lo - first) * nv..(hi - first) * nv] {
+                self.bytes.extend_from_slice(&v.to_le_bytes());
+            }
+            let at = self.offset(u0, u1 - u0, r) + 8 * (nv * (lo - u0)) as u64;
+            self.file.seek(SeekFrom::Start(at))?;
+            self.file.write_all(&self.bytes)?;
+        }
+        Ok(())
+    }
+
     /// Runs `query` on each block (all replications of its keys) and stacks the results.
     pub fn summarise(&mut self, query: impl Fn(LazyFrame) -> LazyFrame) -> PolarsResult<DataFrame> {
         self.file.flush()?;

@@ -1,0 +1,448 @@
+//! `coopsim sweep` and `coopsim compare`: several arms (scenarios) run side by side with common
+//! random numbers, so replication r of every arm draws the same random numbers and the difference
+//! between two arms in replication r is the effect of what differs between them, not noise. The
+//! intervals of differences are taken on these paired replications.
+//!
+//! Jobs are arm x replication, replication-major, so the base arm (arm 0) of a replication reaches
+//! the sink before the other arms of that replication and each difference is formed as soon as
+//! its arm finishes; memory does not grow with replications or arms (see `summary::spill`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use polars::prelude::*;
+
+use crate::model::{ReplicationResult, crisis_window, run_replication};
+use crate::outcomes;
+use crate::output::ResultsDir;
+use crate::pipeline::{self, RunError, TableFormat};
+use crate::runner::{self, EnsembleOptions};
+use crate::scenario::{Kind, Scenario};
+use crate::summary::{self, Label, Shape, Spill};
+use crate::sweep::Arm;
+
+/// Outcomes reported for every kind, per arm and replication.
+pub const KIND_OUTCOMES: [&str; 9] = [
+    "survival_to_window_end",
+    "crisis_hazard",
+    "hazard_ratio_vs_conventional",
+    "employment_change",
+    "pay_change",
+    "reserves_share",
+    "leverage",
+    "fragile_exit_share",
+    "exits",
+];
+
+/// Every outcome name: the kind outcomes, then the economy-wide public cost of the levers.
+pub const OUTCOMES: [&str; 10] = [
+    "survival_to_window_end",
+    "crisis_hazard",
+    "hazard_ratio_vs_conventional",
+    "employment_change",
+    "pay_change",
+    "reserves_share",
+    "leverage",
+    "fragile_exit_share",
+    "exits",
+    "public_cost",
+];
+
+/// Rows per arm: each kind x kind outcome, then `all` kinds' exits and public cost.
+const ROWS: usize = Kind::COUNT * KIND_OUTCOMES.len() + 2;
+
+fn row_kind(_: usize, row: usize) -> usize {
+    if row < Kind::COUNT * KIND_OUTCOMES.len() {
+        row / KIND_OUTCOMES.len()
+    } else {
+        Kind::COUNT
+    }
+}
+
+fn row_outcome(_: usize, row: usize) -> usize {
+    let kind_rows = Kind::COUNT * KIND_OUTCOMES.len();
+    match row {
+        r if r < kind_rows => r % KIND_OUTCOMES.len(),
+        r if r == kind_rows => KIND_OUTCOMES.len() - 1,
+        _ => OUTCOMES.len() - 1,
+    }
+}
+
+fn shape(arms: usize) -> Shape {
+    Shape {
+        key: "arm",
+        first_key: 0,
+        keys: arms,
+        rows_per_key: ROWS,
+        labels: vec![
+            Label {
+                name: "kind",
+                names: Kind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .chain([summary::ALL])
+                    .collect(),
+                of: row_kind,
+            },
+            Label {
+                name: "outcome",
+                names: OUTCOMES.to_vec(),
+                of: row_outcome,
+            },
+        ],
+        values: vec!["value", "difference"],
+    }
+}
+
+/// One arm's outcomes in one replication, in `shape` row order (NaN where undefined).
+fn outcome_values(s: &Scenario, r: &ReplicationResult) -> Vec<f64> {
+    let counts = outcomes::survival_counts(s, &r.firms);
+    let quintiles = outcomes::fragility_quintiles(s, &r.firms);
+    let w = crisis_window(s);
+    let in_window = || r.months.iter().filter(|m| w.contains(&m.month));
+    let reference = outcomes::kind_outcome(s, &r.months, Kind::Conventional).crisis_hazard;
+    let finite = |v: f64| if v.is_finite() { v } else { f64::NAN };
+    let mut out = Vec::with_capacity(ROWS);
+    for k in Kind::ALL {
+        let h = outcomes::kind_headline(s, &r.months, &counts, &quintiles, k);
+        let exits: f64 = in_window().map(|m| m.cells.kind_total(k).exits()).sum();
+        out.extend(
+            [
+                h.survival_to_window_end,
+                h.outcome.crisis_hazard,
+                h.outcome.crisis_hazard / reference,
+                h.outcome.employment_change,
+                h.outcome.pay_change,
+                h.outcome.reserves_share,
+                h.outcome.leverage,
+                h.fragile_exit_share,
+                exits,
+            ]
+            .map(finite),
+        );
+    }
+    let all_exits: f64 = in_window()
+        .map(|m| {
+            Kind::ALL
+                .iter()
+                .map(|k| m.cells.kind_total(*k).exits())
+                .sum::<f64>()
+        })
+        .sum();
+    out.push(all_exits);
+    out.push(in_window().map(|m| m.economy.lever_cost()).sum());
+    out
+}
+
+/// Whether the arms come from a sweep of one scenario or from whole scenario files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Design {
+    /// Varied keys, in order (they become columns of the table).
+    Sweep {
+        keys: Vec<String>,
+    },
+    Compare,
+}
+
+/// Everything a comparison needs.
+#[derive(Debug, Clone)]
+pub struct ComparisonRequest {
+    /// Name of the comparison (the results folder is `output/<name>-sweep` or `-compare`).
+    pub name: String,
+    pub design: Design,
+    pub arms: Vec<Arm>,
+    pub threads: Option<usize>,
+    pub out: PathBuf,
+    pub format: TableFormat,
+    pub force: bool,
+    pub progress: bool,
+}
+
+pub struct ComparisonReport {
+    pub folder: PathBuf,
+    pub table: DataFrame,
+    pub wall_seconds: f64,
+}
+
+/// The default results folder: `output/<name>-sweep` or `output/<name>-compare`.
+pub fn default_out(name: &str, design: &Design) -> PathBuf {
+    let suffix = match design {
+        Design::Sweep { .. } => "sweep",
+        Design::Compare => "compare",
+    };
+    Path::new("output").join(format!("{name}-{suffix}"))
+}
+
+fn stem(design: &Design) -> &'static str {
+    match design {
+        Design::Sweep { .. } => "sweep",
+        Design::Compare => "compare",
+    }
+}
+
+pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
+    let started = Instant::now();
+    let arms = &req.arms;
+    let n_arms = arms.len() as u32;
+    let replications = arms[0].scenario.replications;
+    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    let scratch = dir.scratch("spill");
+    std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
+    let spill_path = scratch.join("outcomes.bin");
+    let mut spill = Spill::create(
+        &spill_path,
+        shape(arms.len()),
+        replications,
+        summary::BLOCK_BUDGET,
+    )
+    .map_err(|e| RunError::Io(spill_path.clone(), e))?;
+    let bar = pipeline::progress_bar(req.progress, n_arms * replications, "arm-replications");
+
+    let options: Vec<_> = arms
+        .iter()
+        .map(|a| {
+            runner::run_options(
+                &a.scenario,
+                EnsembleOptions {
+                    threads: req.threads,
+                    record_firms: true,
+                },
+            )
+        })
+        .collect();
+    let mut base: Vec<f64> = Vec::new();
+    let simulated = runner::run_jobs_streaming(
+        n_arms * replications,
+        req.threads,
+        |job| {
+            let (r, a) = (job / n_arms, (job % n_arms) as usize);
+            let s = &arms[a].scenario;
+            outcome_values(s, &run_replication(s, r, options[a]))
+        },
+        |job, values| {
+            let (r, a) = (job / n_arms, (job % n_arms) as usize);
+            if a == 0 {
+                base = values.clone();
+            }
+            // value, then its difference from the base arm in the same replication.
+            let paired: Vec<f64> = values
+                .iter()
+                .zip(&base)
+                .flat_map(|(v, b)| [*v, v - b])
+                .collect();
+            spill.write_key(r, a, &paired)?;
+            bar.inc(1);
+            Ok::<(), std::io::Error>(())
+        },
+    );
+    simulated
+        .map_err(RunError::Threads)?
+        .map_err(|e| RunError::Io(spill_path.clone(), e))?;
+    bar.finish_and_clear();
+
+    let spinner = pipeline::summarising_spinner(req.progress);
+    let mut table = summarise(&mut spill, req, replications)?;
+    drop(spill);
+    std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
+    pipeline::write_table(&mut dir, stem(&req.design), &mut table, req.format)?;
+    spinner.set_message("drawing charts");
+    crate::charts::comparison(&mut dir, req, &table).map_err(RunError::Chart)?;
+    spinner.finish_and_clear();
+
+    let wall_seconds = started.elapsed().as_secs_f64();
+    write_manifest(&mut dir, req, wall_seconds)?;
+    let folder = dir.commit()?;
+    Ok(ComparisonReport {
+        folder,
+        table,
+        wall_seconds,
+    })
+}
+
+/// Mean and 95% interval of each outcome per arm and kind, and of its paired difference from the
+/// base arm, with the arms' settings as columns.
+fn summarise(
+    spill: &mut Spill,
+    req: &ComparisonRequest,
+    replications: u32,
+) -> PolarsResult<DataFrame> {
+    let t = summary::t975(f64::from(replications) - 1.0);
+    let interval = |c: &str, name: &str| {
+        let half = lit(t) * col(c).std(1) / col(c).count().cast(DataType::Float64).sqrt();
+        [
+            col(c).mean().alias(name.to_string()),
+            (col(c).mean() - half.clone()).alias(format!("{name}_ci_low")),
+            (col(c).mean() + half).alias(format!("{name}_ci_high")),
+        ]
+    };
+    let mut aggregations: Vec<Expr> = Vec::new();
+    aggregations.extend(interval("value", "mean"));
+    aggregations.extend(interval("difference", "difference"));
+    aggregations.push(
+        col("value")
+            .count()
+            .cast(DataType::UInt32)
+            .alias("replications"),
+    );
+    let stats = spill.summarise(|lf| {
+        lf.group_by([col("arm"), col("kind"), col("outcome")])
+            .agg(aggregations.clone())
+            .sort(["arm", "kind", "outcome"], SortMultipleOptions::default())
+    })?;
+    let arms = arm_table(req)?;
+    let mut columns = vec![col("arm"), col("label")];
+    if let Design::Sweep { keys } = &req.design {
+        columns.extend(keys.iter().map(|k| col(k.as_str())));
+    }
+    columns.extend(
+        [
+            "kind",
+            "outcome",
+            "mean",
+            "mean_ci_low",
+            "mean_ci_high",
+            "difference",
+            "difference_ci_low",
+            "difference_ci_high",
+            "replications",
+        ]
+        .map(col),
+    );
+    stats
+        .lazy()
+        .join(
+            arms.lazy(),
+            [col("arm")],
+            [col("arm")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select(columns)
+        .collect()
+}
+
+/// One row per arm: its number, label and (for sweeps) the value of each varied key.
+fn arm_table(req: &ComparisonRequest) -> PolarsResult<DataFrame> {
+    let arms = &req.arms;
+    let mut columns = vec![
+        Column::new("arm".into(), (0..arms.len() as u32).collect::<Vec<_>>()),
+        Column::new(
+            "label".into(),
+            arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
+        ),
+    ];
+    if let Design::Sweep { keys } = &req.design {
+        for key in keys {
+            // The value each arm runs with, read from its resolved scenario.
+            let values: Vec<String> = arms.iter().map(|a| setting(&a.scenario, key)).collect();
+            let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
+            columns.push(match numbers {
+                Some(n) => Column::new(key.as_str().into(), n),
+                None => Column::new(key.as_str().into(), values),
+            });
+        }
+    }
+    DataFrame::new_infer_height(columns)
+}
+
+/// The value of dotted `key` in a resolved scenario, as text (numbers as numbers).
+pub fn setting(s: &Scenario, key: &str) -> String {
+    let value = toml::Value::try_from(s).expect("a resolved scenario serialises");
+    let found = key.split('.').try_fold(&value, |v, part| v.get(part));
+    match found {
+        Some(toml::Value::String(text)) => text.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
+}
+
+fn write_manifest(
+    dir: &mut ResultsDir,
+    req: &ComparisonRequest,
+    wall_seconds: f64,
+) -> Result<(), RunError> {
+    let arms: Vec<serde_json::Value> = req
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let resolved = toml::to_string(&a.scenario).expect("a resolved scenario serialises");
+            serde_json::json!({
+                "arm": i,
+                "label": a.label,
+                "settings": a.settings.iter().map(|(k, v)| serde_json::json!({ "key": k, "value": v })).collect::<Vec<_>>(),
+                "scenario_hash_fnv1a64": pipeline::fnv1a(&resolved),
+                "scenario": a.scenario,
+            })
+        })
+        .collect();
+    let base = &req.arms[0].scenario;
+    let path = dir.file("manifest.json");
+    let manifest = serde_json::json!({
+        "coopsim_version": env!("CARGO_PKG_VERSION"),
+        "command": stem(&req.design),
+        "name": req.name,
+        "design": match &req.design {
+            Design::Sweep { keys } => serde_json::json!({ "sweep": { "design": base.sweep.design, "keys": keys } }),
+            Design::Compare => serde_json::json!("compare"),
+        },
+        "common_random_numbers": { "seed": base.seed, "replications": base.replications },
+        "threads": req.threads.unwrap_or_else(rayon::current_num_threads),
+        "wall_seconds": wall_seconds,
+        "arms": arms,
+        "files": dir.files(),
+    });
+    let text = serde_json::to_string_pretty(&manifest).expect("json serialises");
+    std::fs::write(&path, format!("{text}\n")).map_err(|e| RunError::Io(path.clone(), e))
+}
+
+/// A plain-text summary for the terminal: per arm, the headline outcomes of conventional SMEs and
+/// worker co-ops with the difference from the base arm.
+pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
+    let shown = [
+        "survival_to_window_end",
+        "hazard_ratio_vs_conventional",
+        "employment_change",
+        "public_cost",
+    ];
+    let any_of = |column: &str, values: &[&str]| {
+        values
+            .iter()
+            .map(|v| col(column).eq(lit(*v)))
+            .reduce(|a, b| a.or(b))
+            .expect("values")
+    };
+    let rows = table
+        .clone()
+        .lazy()
+        .filter(any_of("outcome", &shown).and(any_of("kind", &["worker_coop", "all"])))
+        .collect()?;
+    let label = rows.column("label")?.str()?.clone();
+    let kind = rows.column("kind")?.str()?.clone();
+    let outcome = rows.column("outcome")?.str()?.clone();
+    let mean = rows.column("mean")?.f64()?.clone();
+    let diff = rows.column("difference")?.f64()?.clone();
+    let (lo, hi) = (
+        rows.column("difference_ci_low")?.f64()?.clone(),
+        rows.column("difference_ci_high")?.f64()?.clone(),
+    );
+    let mut out = format!(
+        "{:<40} {:<12} {:<30} {:>12} {:>32}\n",
+        "arm", "kind", "outcome", "mean", "difference from base [95% CI]"
+    );
+    for i in 0..rows.height() {
+        let d = match (diff.get(i), lo.get(i), hi.get(i)) {
+            (Some(d), Some(l), Some(h)) => format!("{d:+.4} [{l:+.4}, {h:+.4}]"),
+            (Some(d), _, _) => format!("{d:+.4}"),
+            _ => "n/a".into(),
+        };
+        out.push_str(&format!(
+            "{:<40} {:<12} {:<30} {:>12} {:>32}\n",
+            label.get(i).unwrap_or(""),
+            kind.get(i).unwrap_or(""),
+            outcome.get(i).unwrap_or(""),
+            mean.get(i).map_or("n/a".into(), |m| format!("{m:.4}")),
+            d
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,265 @@
+//! `coopsim sweep` and `coopsim compare` on real files: the tidy table's shape, paired
+//! differences with common random numbers, the direction of a lever across arms, and bad `--vary`
+//! specifications refused before anything runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use polars::prelude::*;
+
+fn coopsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("coopsim-cmp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const TINY: &str = "name = \"tiny\"\nreplications = 6\nmonths = 48\nwarmup_months = 12\n\
+[population]\nfirms = 500\n[crisis]\nonset_month = 12\nduration_months = 12\nrecovery_months = 12\n\
+[austerity]\nonset_month = 30\n";
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name)
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+fn rows(df: &DataFrame, filter: Expr) -> DataFrame {
+    df.clone()
+        .lazy()
+        .filter(filter)
+        .sort(["arm"], SortMultipleOptions::default())
+        .collect()
+        .unwrap()
+}
+
+#[test]
+fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_differs_by_nothing() {
+    let dir = workdir("neutral");
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, TINY).unwrap();
+    let out = dir.join("res");
+    // With no guarantee scheme (coverage 0), its fee cannot matter.
+    let o = coopsim(&[
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--vary",
+        "policy.credit_guarantee.fee_annual=0.01,0.05",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "sweep.csv",
+        "sweep.parquet",
+        "manifest.json",
+        "charts/sweep_policy_credit_guarantee_fee_annual.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let table = read_csv(&out.join("sweep.csv"));
+    // 3 arms (base 0.02, then 0.01 and 0.05) x (5 kinds x 9 outcomes + all-kinds exits and cost).
+    assert_eq!(table.height(), 3 * (5 * 9 + 2));
+    assert!(
+        table.column("policy.credit_guarantee.fee_annual").is_ok(),
+        "the varied key is a column"
+    );
+    for c in [
+        "arm",
+        "label",
+        "kind",
+        "outcome",
+        "mean",
+        "mean_ci_low",
+        "mean_ci_high",
+        "difference",
+        "difference_ci_low",
+        "difference_ci_high",
+        "replications",
+    ] {
+        assert!(table.column(c).is_ok(), "column {c}");
+    }
+    let (d, lo, hi) = (
+        floats(&table, "difference"),
+        floats(&table, "difference_ci_low"),
+        floats(&table, "difference_ci_high"),
+    );
+    let mut checked = 0;
+    for i in 0..table.height() {
+        if let (Some(d), Some(l), Some(h)) = (d[i], lo[i], hi[i]) {
+            assert!(
+                l <= 0.0 && 0.0 <= h,
+                "row {i}: difference {d} in [{l}, {h}] excludes 0"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "most rows have an interval");
+}
+
+#[test]
+fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
+    let dir = workdir("guarantee");
+    let out = dir.join("res");
+    let o = coopsim(&[
+        "sweep",
+        "scenarios/baseline_2008.toml",
+        "--vary",
+        "policy.credit_guarantee.coverage=0:0.75:2",
+        "-r",
+        "12",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = read_csv(&out.join("sweep.csv"));
+    // The base has no scheme; arm 1 guarantees 75% of new loans.
+    let exits = rows(
+        &table,
+        col("kind")
+            .eq(lit("conventional"))
+            .and(col("outcome").eq(lit("exits"))),
+    );
+    assert_eq!(exits.height(), 2);
+    let (d, hi) = (
+        floats(&exits, "difference"),
+        floats(&exits, "difference_ci_high"),
+    );
+    assert!(
+        d[1].unwrap() < 0.0 && hi[1].unwrap() < 0.0,
+        "exits of SMEs fall with the guarantee: {exits}"
+    );
+    let cost = rows(
+        &table,
+        col("kind")
+            .eq(lit("all"))
+            .and(col("outcome").eq(lit("public_cost"))),
+    );
+    assert!(
+        floats(&cost, "difference")[1].unwrap() > 0.0,
+        "and the scheme costs money: {cost}"
+    );
+}
+
+#[test]
+fn compare_pairs_whole_scenarios_against_the_first() {
+    let dir = workdir("compare");
+    let out = dir.join("res");
+    let o = coopsim(&[
+        "compare",
+        "scenarios/baseline_2008.toml",
+        "scenarios/no_crisis.toml",
+        "-r",
+        "8",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("no_crisis") && stdout.contains("common random numbers"),
+        "{stdout}"
+    );
+    for f in [
+        "compare.csv",
+        "compare.parquet",
+        "manifest.json",
+        "charts/differences.png",
+        "charts/differences.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let table = read_csv(&out.join("compare.csv"));
+    assert_eq!(table.height(), 2 * (5 * 9 + 2));
+    let employment = rows(
+        &table,
+        col("kind")
+            .eq(lit("conventional"))
+            .and(col("outcome").eq(lit("employment_change"))),
+    );
+    let (d, lo) = (
+        floats(&employment, "difference"),
+        floats(&employment, "difference_ci_low"),
+    );
+    assert_eq!(d[0], Some(0.0), "the first scenario against itself");
+    assert!(
+        lo[1].unwrap() > 0.0,
+        "without the crisis SMEs lose fewer jobs: {employment}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["arms"].as_array().unwrap().len(), 2);
+    assert_eq!(manifest["common_random_numbers"]["replications"], 8);
+}
+
+#[test]
+fn bad_vary_specifications_are_refused_before_anything_runs() {
+    let dir = workdir("bad");
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, TINY).unwrap();
+    let out = dir.join("res");
+    for (spec, needle) in [
+        (
+            "policy.credit_guarante.coverage=0,0.5",
+            "policy.credit_guarantee.coverage",
+        ),
+        ("months=many", "many"),
+        ("policy.credit_guarantee.coverage=0,1.5", "1.5"),
+        ("seed=1,2", "common random numbers"),
+        ("coverage", "KEY=VALUES"),
+    ] {
+        let o = coopsim(&[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            spec,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{spec}: {stderr}");
+        assert!(stderr.contains(needle), "{spec}: {stderr}");
+        assert!(!out.exists(), "nothing written for {spec}");
+    }
+    // A [sweep] table in the file is checked with the rest of the scenario, with its line.
+    let bad = format!("{TINY}[sweep]\nvary = [\"policy.credit_guarantee.coverage=0,2\"]\n");
+    std::fs::write(&scenario, bad).unwrap();
+    let o = coopsim(&[
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sweep.vary") && stderr.contains(":14:"),
+        "{stderr}"
+    );
+}
