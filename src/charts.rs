@@ -153,13 +153,33 @@ fn band(
 struct Panel {
     title: Option<String>,
     y_desc: String,
-    lines: Vec<(Kind, Band)>,
+    /// Lines with their bands, by index into the figure's series.
+    lines: Vec<(usize, Band)>,
     /// Draw a horizontal reference line at this value (e.g. 100 for an index).
     reference: Option<f64>,
 }
 
+/// What a line stands for: its legend label and colour.
+#[derive(Debug, Clone)]
+struct Series {
+    label: String,
+    colour: RGBColor,
+}
+
+/// One series per kind, in `Kind::ALL` order (so a kind's index is its series).
+fn kind_series() -> Vec<Series> {
+    Kind::ALL
+        .iter()
+        .map(|k| Series {
+            label: kind_label(*k).to_string(),
+            colour: PALETTE[k.index()],
+        })
+        .collect()
+}
+
 /// A whole figure: a title, a caption line, panels in a grid, one legend for all.
 struct Figure {
+    series: Vec<Series>,
     title: String,
     caption: String,
     x_desc: String,
@@ -181,6 +201,7 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
+    series: &[Series],
     x_desc: &str,
     window: (f64, f64),
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
@@ -253,8 +274,8 @@ fn draw_panel<DB: DrawingBackend>(
             RGBColor(150, 150, 150).stroke_width(2),
         ))?;
     }
-    for (kind, b) in &panel.lines {
-        let colour = PALETTE[kind.index()];
+    for (i, b) in &panel.lines {
+        let colour = series[*i].colour;
         let mut outline: Vec<(f64, f64)> =
             b.x.iter().copied().zip(b.high.iter().copied()).collect();
         outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
@@ -263,24 +284,24 @@ fn draw_panel<DB: DrawingBackend>(
             colour.mix(0.16).filled(),
         )))?;
     }
-    for (kind, b) in &panel.lines {
-        let colour = PALETTE[kind.index()];
+    for (i, b) in &panel.lines {
+        let colour = series[*i].colour;
         let points: Vec<(f64, f64)> = b.x.iter().copied().zip(b.mean.iter().copied()).collect();
         chart.draw_series(LineSeries::new(points, colour.stroke_width(4)))?;
     }
     Ok(())
 }
 
-/// The legend: one swatch per kind, top to bottom, in its own strip right of the plots.
+/// The legend: one swatch per series, top to bottom, in its own strip right of the plots.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    kinds: &[Kind],
+    series: &[&Series],
     band_note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = 120;
-    for kind in kinds {
-        let colour = PALETTE[kind.index()];
+    for s in series {
+        let colour = s.colour;
         area.draw(&Rectangle::new(
             [(10, y - 16), (70, y + 16)],
             colour.mix(0.16).filled(),
@@ -289,7 +310,7 @@ fn draw_legend<DB: DrawingBackend>(
             vec![(10, y), (70, y)],
             colour.stroke_width(5),
         ))?;
-        area.draw(&Text::new(kind_label(*kind), (84, y), style.clone()))?;
+        area.draw(&Text::new(s.label.as_str(), (84, y), style.clone()))?;
         y += 58;
     }
     let note = TextStyle::from((FONT, TICKS))
@@ -321,18 +342,18 @@ fn draw_figure<DB: DrawingBackend>(
     ))?;
     let legend_width = 440;
     let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - legend_width);
-    let kinds: Vec<Kind> = Kind::ALL
-        .into_iter()
-        .filter(|k| {
+    let used: Vec<&Series> = (0..fig.series.len())
+        .filter(|i| {
             fig.panels
                 .iter()
-                .any(|p| p.lines.iter().any(|(l, b)| l == k && !b.x.is_empty()))
+                .any(|p| p.lines.iter().any(|(l, b)| l == i && !b.x.is_empty()))
         })
+        .map(|i| &fig.series[i])
         .collect();
     for (area, panel) in plots.split_evenly(fig.grid).iter().zip(&fig.panels) {
-        draw_panel(area, panel, &fig.x_desc, fig.window)?;
+        draw_panel(area, panel, &fig.series, &fig.x_desc, fig.window)?;
     }
-    draw_legend(&legend, &kinds, band_note)?;
+    draw_legend(&legend, &used, band_note)?;
     root.present()
 }
 
@@ -361,12 +382,12 @@ fn kind_bands(
     x: &str,
     cols: [&str; 3],
     scale: f64,
-) -> PolarsResult<Vec<(Kind, Band)>> {
+) -> PolarsResult<Vec<(usize, Band)>> {
     let mut lines = Vec::new();
     for k in Kind::ALL {
         let b = band(df, k.name(), sector, x, cols, scale)?;
         if !b.x.is_empty() {
-            lines.push((k, b));
+            lines.push((k.index(), b));
         }
     }
     Ok(lines)
@@ -429,6 +450,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         }
     }
     let fig = Figure {
+        series: kind_series(),
         title: "Survival of firms alive at crisis onset, by kind".into(),
         caption: format!("Kaplan-Meier estimate pooling all replications. {who}"),
         x_desc: month.clone(),
@@ -457,6 +479,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     )?;
     employment.reference = Some(100.0);
     let fig = Figure {
+        series: kind_series(),
         title: "Employment by kind of firm".into(),
         caption: who.clone(),
         x_desc: month.clone(),
@@ -475,6 +498,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     )?;
     pay.reference = Some(100.0);
     let fig = Figure {
+        series: kind_series(),
         title: "Pay per worker by kind of firm".into(),
         caption: who.clone(),
         x_desc: month.clone(),
@@ -495,6 +519,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     let mut leverage = line_panel(data.timeseries, "leverage", ALL, "debt / assets, %", 100.0)?;
     leverage.title = Some("Leverage".into());
     let fig = Figure {
+        series: kind_series(),
         title: "Reserves and leverage by kind of firm".into(),
         caption: who.clone(),
         x_desc: month.clone(),
@@ -518,6 +543,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels.push(p);
     }
     let fig = Figure {
+        series: kind_series(),
         title: "Employment by sector and kind of firm".into(),
         caption: who.clone(),
         x_desc: month,
@@ -673,8 +699,9 @@ fn draw_bars<DB: DrawingBackend>(
             }
         }
     }
-    let kinds: Vec<Kind> = bars.iter().map(|(k, _)| *k).collect();
-    draw_legend(&legend, &kinds, note)?;
+    let all = kind_series();
+    let used: Vec<&Series> = bars.iter().map(|(k, _)| &all[k.index()]).collect();
+    draw_legend(&legend, &used, note)?;
     root.present()
 }
 
@@ -1343,4 +1370,112 @@ fn draw_differences<DB: DrawingBackend>(
         y += 58;
     }
     root.present()
+}
+
+/// For `compare`: each kind's survival and employment curves, one line per scenario.
+pub fn compare_curves(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    curves: &[(DataFrame, DataFrame)],
+) -> Result<(), ChartError> {
+    let base = &req.arms[0].scenario;
+    let w = crisis_window(base);
+    let window = (f64::from(w.start), f64::from(w.end - 1));
+    let series: Vec<Series> = req
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Series {
+            label: a.label.clone(),
+            colour: if i == 0 {
+                RGBColor(0, 0, 0)
+            } else {
+                ARM_PALETTE[(i - 1) % ARM_PALETTE.len()]
+            },
+        })
+        .collect();
+    let who = format!(
+        "{} scenarios, {} paired replications each (common random numbers). Shaded: {}'s crisis window.",
+        req.arms.len(),
+        base.replications,
+        req.arms[0].label
+    );
+    let mut survival_panels = Vec::new();
+    let mut employment_panels = Vec::new();
+    let c = series_cols("employment_index");
+    for k in Kind::ALL {
+        let mut surv = Vec::new();
+        let mut emp = Vec::new();
+        for (i, ((timeseries, survival), arm)) in curves.iter().zip(&req.arms).enumerate() {
+            let mut b = band(
+                survival,
+                k.name(),
+                ALL,
+                "month",
+                ["survival", "ci_low", "ci_high"],
+                100.0,
+            )?;
+            if !b.x.is_empty() {
+                b.x.insert(0, f64::from(arm.scenario.crisis.onset_month) - 1.0);
+                for v in [&mut b.mean, &mut b.low, &mut b.high] {
+                    v.insert(0, 100.0);
+                }
+                surv.push((i, b));
+            }
+            let e = band(
+                timeseries,
+                k.name(),
+                ALL,
+                "month",
+                [&c[0], &c[1], &c[2]],
+                1.0,
+            )?;
+            if !e.x.is_empty() {
+                emp.push((i, e));
+            }
+        }
+        let title = Some(kind_label(k).to_string());
+        survival_panels.push(Panel {
+            title: title.clone(),
+            y_desc: "still trading, %".into(),
+            lines: surv,
+            reference: None,
+        });
+        employment_panels.push(Panel {
+            title,
+            y_desc: "employment, pre-crisis = 100".into(),
+            lines: emp,
+            reference: Some(100.0),
+        });
+    }
+    let fig = Figure {
+        series: series.clone(),
+        title: "Survival of firms alive at crisis onset, by scenario".into(),
+        caption: format!("Kaplan-Meier, pooled over replications. {who}"),
+        x_desc: "month of simulation".into(),
+        panels: survival_panels,
+        grid: (2, 3),
+        window,
+    };
+    save(
+        dir,
+        "compare_survival",
+        &fig,
+        "Bands: 95% confidence\n(Greenwood, log-log).",
+    )?;
+    let fig = Figure {
+        series,
+        title: "Employment by scenario and kind of firm".into(),
+        caption: who,
+        x_desc: "month of simulation".into(),
+        panels: employment_panels,
+        grid: (2, 3),
+        window,
+    };
+    save(
+        dir,
+        "compare_employment",
+        &fig,
+        "Lines: mean over replications.\nBands: 5%-95% of replications.",
+    )
 }

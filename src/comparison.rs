@@ -210,6 +210,33 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
             )
         })
         .collect();
+    // For `compare`, each arm's curves too (survival and monthly series), for the overlaid charts.
+    let compare = req.design == Design::Compare;
+    let mut curves: Vec<(Spill, Spill)> = Vec::new();
+    if compare {
+        for (i, arm) in arms.iter().enumerate() {
+            let s = &arm.scenario;
+            let (tp, sp) = (
+                scratch.join(format!("timeseries-{i}.bin")),
+                scratch.join(format!("survival-{i}.bin")),
+            );
+            let ts = Spill::create(
+                &tp,
+                summary::timeseries_shape(s.months as usize),
+                replications,
+                summary::BLOCK_BUDGET,
+            )
+            .map_err(|e| RunError::Io(tp.clone(), e))?;
+            let sv = Spill::create(
+                &sp,
+                summary::survival_shape(outcomes::survival_horizon(s)),
+                replications,
+                summary::BLOCK_BUDGET,
+            )
+            .map_err(|e| RunError::Io(sp.clone(), e))?;
+            curves.push((ts, sv));
+        }
+    }
     let mut base: Vec<f64> = Vec::new();
     let simulated = runner::run_jobs_streaming(
         n_arms * replications,
@@ -217,9 +244,18 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
         |job| {
             let (r, a) = (job / n_arms, (job % n_arms) as usize);
             let s = &arms[a].scenario;
-            outcome_values(s, &run_replication(s, r, options[a]))
+            let result = run_replication(s, r, options[a]);
+            let arm_curves = compare.then(|| {
+                let onset = s.crisis.onset_month.saturating_sub(1) as usize;
+                let counts = outcomes::survival_counts(s, &result.firms);
+                (
+                    summary::timeseries_values(&result.months, onset),
+                    summary::survival_values(&counts),
+                )
+            });
+            (outcome_values(s, &result), arm_curves)
         },
-        |job, values| {
+        |job, (values, arm_curves)| {
             let (r, a) = (job / n_arms, (job % n_arms) as usize);
             if a == 0 {
                 base = values.clone();
@@ -231,6 +267,10 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
                 .flat_map(|(v, b)| [*v, v - b])
                 .collect();
             spill.write_key(r, a, &paired)?;
+            if let Some((ts, sv)) = arm_curves {
+                curves[a].0.write(r, &ts)?;
+                curves[a].1.write(r, &sv)?;
+            }
             bar.inc(1);
             Ok::<(), std::io::Error>(())
         },
@@ -243,10 +283,21 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     let spinner = pipeline::summarising_spinner(req.progress);
     let mut table = summarise(&mut spill, req, replications)?;
     drop(spill);
+    let mut arm_curves = Vec::new();
+    for (arm, (mut ts, mut sv)) in arms.iter().zip(curves) {
+        let onset = arm.scenario.crisis.onset_month;
+        arm_curves.push((
+            summary::timeseries(&mut ts)?,
+            summary::survival(&mut sv, onset)?,
+        ));
+    }
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
     pipeline::write_table(&mut dir, stem(&req.design), &mut table, req.format)?;
     spinner.set_message("drawing charts");
     crate::charts::comparison(&mut dir, req, &table).map_err(RunError::Chart)?;
+    if compare {
+        crate::charts::compare_curves(&mut dir, req, &arm_curves).map_err(RunError::Chart)?;
+    }
     spinner.finish_and_clear();
 
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -15,6 +15,21 @@ use cli::{Cli, Command, CommonArgs, DesignArg, Format};
 use coopsim::comparison::{self, ComparisonRequest, Design};
 use coopsim::sweep::{self as arms, Vary};
 
+/// Writes to stdout. A closed pipe (`coopsim ... | head`) ends the output, not the program with a
+/// panic: the results folder is already complete by the time anything is printed.
+fn emit(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_fmt(text);
+}
+
+macro_rules! say {
+    ($($t:tt)*) => { emit(format_args!($($t)*)) };
+}
+
+macro_rules! sayln {
+    ($($t:tt)*) => {{ emit(format_args!($($t)*)); emit(format_args!("\n")); }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -53,12 +68,12 @@ fn main() -> ExitCode {
         Command::Check { scenario, format } => match scenario::load(&scenario) {
             Ok(s) => {
                 match format {
-                    Format::Toml => print!(
+                    Format::Toml => say!(
                         "{}",
                         toml::to_string(&s).expect("a resolved scenario serialises")
                     ),
                     Format::Json => {
-                        println!(
+                        sayln!(
                             "{}",
                             serde_json::to_string_pretty(&s)
                                 .expect("a resolved scenario serialises")
@@ -77,7 +92,7 @@ fn main() -> ExitCode {
         } => sweep(&scenario, &vary, design, &common),
         Command::Compare { scenarios, common } => compare(&scenarios, &common),
         Command::Params => {
-            print!("{}", coopsim::docs::parameter_table());
+            say!("{}", coopsim::docs::parameter_table());
             ExitCode::SUCCESS
         }
     }
@@ -124,7 +139,7 @@ fn run(request: RunRequest) -> ExitCode {
         Ok(report) => {
             let s = &request.scenario;
             let w = coopsim::model::crisis_window(s);
-            println!(
+            sayln!(
                 "{}: {} replications of {} firms in {:.1} s; crisis window months {}-{}",
                 s.name,
                 s.replications,
@@ -133,12 +148,12 @@ fn run(request: RunRequest) -> ExitCode {
                 w.start,
                 w.end - 1
             );
-            println!("mean across replications [95% confidence interval]\n");
+            sayln!("mean across replications [95% confidence interval]\n");
             match pipeline::headline_text(&report.headline) {
-                Ok(text) => print!("{text}"),
+                Ok(text) => say!("{text}"),
                 Err(e) => eprintln!("warning: cannot print the headline: {e}"),
             }
-            println!("\nresults: {}", report.folder.display());
+            sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
         }
         Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
@@ -239,7 +254,7 @@ fn run_comparison(
     match comparison::run(&request) {
         Ok(report) => {
             let base = &request.arms[0].scenario;
-            println!(
+            sayln!(
                 "{}: {} arms x {} replications (common random numbers, seed {}) in {:.1} s",
                 request.name,
                 request.arms.len(),
@@ -248,10 +263,10 @@ fn run_comparison(
                 report.wall_seconds
             );
             match comparison::summary_text(&report.table) {
-                Ok(text) => print!("\n{text}"),
+                Ok(text) => say!("\n{text}"),
                 Err(e) => eprintln!("warning: cannot print the summary: {e}"),
             }
-            println!("\nresults: {}", report.folder.display());
+            sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
         }
         Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {

@@ -190,6 +190,8 @@ fn compare_pairs_whole_scenarios_against_the_first() {
         "manifest.json",
         "charts/differences.png",
         "charts/differences.svg",
+        "charts/compare_survival.png",
+        "charts/compare_employment.svg",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -261,5 +263,59 @@ fn bad_vary_specifications_are_refused_before_anything_runs() {
     assert!(
         stderr.contains("sweep.vary") && stderr.contains(":14:"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
+    let dir = workdir("oat");
+    let out = dir.join("res");
+    let o = coopsim(&[
+        "sweep",
+        "scenarios/baseline_2008.toml",
+        "--vary",
+        "crisis.credit_crunch.max_leverage_cut=0.3",
+        "--vary",
+        "policy.public_contracts.renewal_probability=0.5,0.95",
+        "--design",
+        "oat",
+        "-r",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = read_csv(&out.join("sweep.csv"));
+    // base, then the deeper crunch, then renewal 0.5 and 0.95 (each with the other key at base).
+    assert_eq!(table.column("arm").unwrap().n_unique().unwrap(), 4);
+    let exits = rows(
+        &table,
+        col("kind")
+            .eq(lit("conventional"))
+            .and(col("outcome").eq(lit("exits"))),
+    );
+    assert!(
+        floats(&exits, "difference_ci_low")[1].unwrap() > 0.0,
+        "a deeper credit crunch means more exits: {exits}"
+    );
+    let psm = rows(
+        &table,
+        col("kind")
+            .eq(lit("public_service_mutual"))
+            .and(col("outcome").eq(lit("survival_to_window_end"))),
+    );
+    let survival: Vec<f64> = floats(&psm, "mean")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    // Arms 2 and 3 renew contracts with probability 0.5 and 0.95; the base renews 0.85.
+    assert!(
+        survival[2] < survival[0] && survival[0] < survival[3],
+        "mutuals survive with renewals: {psm}"
+    );
+    assert!(
+        floats(&psm, "difference_ci_high")[2].unwrap() < 0.0
+            && floats(&psm, "difference_ci_low")[3].unwrap() > 0.0
     );
 }
