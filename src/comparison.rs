@@ -156,6 +156,8 @@ pub struct ComparisonRequest {
     pub format: TableFormat,
     pub force: bool,
     pub progress: bool,
+    /// Set (e.g. by a Ctrl-C handler) to stop: no new job starts and nothing is written.
+    pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 pub struct ComparisonReport {
@@ -266,18 +268,20 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
                 .zip(&base)
                 .flat_map(|(v, b)| [*v, v - b])
                 .collect();
-            spill.write_key(r, a, &paired)?;
+            if pipeline::cancelled(req.cancel) {
+                return Err(RunError::Interrupted);
+            }
+            let io = |e| RunError::Io(spill_path.clone(), e);
+            spill.write_key(r, a, &paired).map_err(io)?;
             if let Some((ts, sv)) = arm_curves {
-                curves[a].0.write(r, &ts)?;
-                curves[a].1.write(r, &sv)?;
+                curves[a].0.write(r, &ts).map_err(io)?;
+                curves[a].1.write(r, &sv).map_err(io)?;
             }
             bar.inc(1);
-            Ok::<(), std::io::Error>(())
+            Ok::<(), RunError>(())
         },
     );
-    simulated
-        .map_err(RunError::Threads)?
-        .map_err(|e| RunError::Io(spill_path.clone(), e))?;
+    simulated.map_err(RunError::Threads)??;
     bar.finish_and_clear();
 
     let spinner = pipeline::summarising_spinner(req.progress);

@@ -4,6 +4,7 @@
 mod cli;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
@@ -28,6 +29,22 @@ macro_rules! say {
 
 macro_rules! sayln {
     ($($t:tt)*) => {{ emit(format_args!($($t)*)); emit(format_args!("\n")); }};
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The flag a run polls between replications, set by the first Ctrl-C (SIGINT) or SIGTERM. A
+/// second one ends the process at once; even then no folder with the final name is partial.
+fn interrupt_flag() -> &'static AtomicBool {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: Ctrl-C will not stop the run cleanly: {e}");
+    }
+    &INTERRUPTED
 }
 
 fn main() -> ExitCode {
@@ -62,6 +79,7 @@ fn main() -> ExitCode {
                 format,
                 force,
                 progress: !quiet,
+                cancel: Some(interrupt_flag()),
                 firms: !no_firms,
             })
         }
@@ -155,6 +173,10 @@ fn run(request: RunRequest) -> ExitCode {
             }
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
+        }
+        Err(e @ pipeline::RunError::Interrupted) => {
+            eprintln!("{e}");
+            ExitCode::from(130)
         }
         Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
             eprintln!("error: {e}");
@@ -250,6 +272,7 @@ fn run_comparison(
         format: table_format(common.format),
         force: common.force,
         progress: !common.quiet,
+        cancel: Some(interrupt_flag()),
     };
     match comparison::run(&request) {
         Ok(report) => {
@@ -268,6 +291,10 @@ fn run_comparison(
             }
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
+        }
+        Err(e @ pipeline::RunError::Interrupted) => {
+            eprintln!("{e}");
+            ExitCode::from(130)
         }
         Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
             eprintln!("error: {e}");

@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -36,6 +37,8 @@ pub struct RunRequest {
     pub format: TableFormat,
     pub force: bool,
     pub progress: bool,
+    /// Set (e.g. by a Ctrl-C handler) to stop: no new replication starts and nothing is written.
+    pub cancel: Option<&'static AtomicBool>,
     /// Write `firms.parquet` (one row per firm per replication).
     pub firms: bool,
 }
@@ -52,6 +55,8 @@ pub struct RunReport {
 #[derive(Debug)]
 pub enum RunError {
     Output(OutputError),
+    /// Stopped by the user (Ctrl-C or SIGTERM) before the results were complete.
+    Interrupted,
     Summary(PolarsError),
     Threads(PoolError),
     Io(PathBuf, std::io::Error),
@@ -62,6 +67,10 @@ impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RunError::Output(e) => write!(f, "{e}"),
+            RunError::Interrupted => write!(
+                f,
+                "interrupted: no results were written (an existing results folder is untouched)"
+            ),
             RunError::Summary(e) => write!(f, "summarising the replications failed: {e}"),
             RunError::Threads(e) => write!(f, "{e}"),
             RunError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
@@ -190,6 +199,11 @@ impl Spills {
     }
 }
 
+/// Whether the user asked to stop.
+pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
 pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let s = &req.scenario;
@@ -211,9 +225,12 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
         options,
         |r| reduce(s, &r, with_firms),
         |_, reduced| {
+            if cancelled(req.cancel) {
+                return Err(RunError::Interrupted);
+            }
             spills.write(reduced?)?;
             bar.inc(1);
-            Ok::<(), PolarsError>(())
+            Ok::<(), RunError>(())
         },
     );
     simulated.map_err(RunError::Threads)??;

@@ -491,3 +491,83 @@ fn no_firms_skips_the_firm_table_only() {
     assert!(!out.join("firms.parquet").exists() && !out.join("timeseries.parquet").exists());
     assert!(out.join("survival.csv").is_file() && out.join("timeseries.csv").is_file());
 }
+
+/// Starts a long run into `out` and sends `signal` once its partial folder exists.
+fn interrupt_run(dir: &Path, out: &Path, signal: &str) -> std::process::ExitStatus {
+    let scenario = dir.join("long.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"long\"\nreplications = 2000\n[population]\nfirms = 3000\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "-q",
+            "--threads",
+            "2",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial_exists = || {
+        std::fs::read_dir(dir).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".partial-")
+        })
+    };
+    let started = std::time::Instant::now();
+    while !partial_exists() {
+        assert!(started.elapsed().as_secs() < 60, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait().unwrap()
+}
+
+#[test]
+fn an_interrupted_run_leaves_the_previous_results_and_no_partial_folder_under_the_final_name() {
+    let dir = workdir("interrupt");
+    let out = run_small(&dir, "res", "2");
+    std::fs::write(out.join("marker"), "old").unwrap();
+
+    // Ctrl-C: a prompt stop with status 130, the staging folder removed, the old folder intact.
+    let status = interrupt_run(&dir, &out, "-INT");
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        out.join("marker").exists() && out.join("manifest.json").exists(),
+        "the old results survive"
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains(".partial-")),
+        "staging removed: {names:?}"
+    );
+
+    // SIGKILL cannot be caught: the staging folder stays behind, but under its own name, and
+    // the folder with the final name is still the old, complete one.
+    let status = interrupt_run(&dir, &out, "-KILL");
+    assert!(!status.success());
+    assert!(
+        out.join("marker").exists() && out.join("manifest.json").exists(),
+        "the old results survive"
+    );
+}
