@@ -11,7 +11,7 @@ fn coopsim(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn scenario_file(name: &str, text: &str) -> PathBuf {
+fn scenario_file(name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("coopsim-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -19,8 +19,12 @@ fn scenario_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn rejected(name: &str, text: &str) -> String {
+fn rejected(name: &str, text: impl AsRef<[u8]>) -> String {
     let path = scenario_file(name, text);
+    rejected_path(name, &path)
+}
+
+fn rejected_path(name: &str, path: &std::path::Path) -> String {
     let out = coopsim(&["check", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{name} should be rejected");
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -111,7 +115,90 @@ fn an_unknown_key_suggests_the_nearest() {
 #[test]
 fn an_unknown_kind_is_rejected() {
     let e = rejected("kind.toml", "[kinds.platform_coop]\nhours_floor = 0.6\n");
-    assert!(e.contains("platform_coop"), "{e}");
+    assert!(e.contains("unknown firm kind `platform_coop`"), "{e}");
+    assert!(e.contains("worker_coop"), "the valid kinds are listed: {e}");
+}
+
+#[test]
+fn a_toml_syntax_error_points_at_the_place() {
+    let e = rejected("syntax.toml", "months = 60\n[population\nfirms = 10\n");
+    assert!(e.contains("TOML syntax error"), "{e}");
+    assert!(
+        e.contains("syntax.toml:2:12") && e.contains("2 | [population"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_wrong_type_names_the_key_and_what_was_expected() {
+    let e = rejected("type.toml", "replications = 4\nmonths = \"sixty\"\n");
+    assert!(
+        e.contains("`months`") && e.contains("type.toml:2:10"),
+        "{e}"
+    );
+    assert!(
+        e.contains("expected a whole number") && e.contains("\"sixty\""),
+        "the message says what was expected and what was found: {e}"
+    );
+}
+
+#[test]
+fn zero_replications_or_months_are_rejected() {
+    let e = rejected("zero_reps.toml", "replications = 0\n");
+    assert!(
+        e.contains("`replications`") && e.contains("at least 1") && e.contains(":1:16"),
+        "{e}"
+    );
+    let e = rejected("zero_months.toml", "months = 0\n");
+    assert!(e.contains("`months`") && e.contains("at least 1"), "{e}");
+}
+
+#[test]
+fn an_unknown_sector_is_named_as_a_sector() {
+    let e = rejected("sector.toml", "[sectors.mining]\nbase_demand = 1\n");
+    assert!(e.contains("unknown sector `mining`"), "{e}");
+    assert!(
+        e.contains("retail_hospitality"),
+        "the valid sectors are listed: {e}"
+    );
+    let e = rejected(
+        "sector_mix.toml",
+        "[kinds.worker_coop.sector_mix]\nmanufacturing = 0.5\nmining = 0.5\n",
+    );
+    assert!(
+        e.contains("unknown sector `mining`") && e.contains(":3:1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_non_utf8_file_names_the_line_and_column() {
+    let e = rejected("latin1.toml", b"months = 60\nname = \"caf\xe9\"\n");
+    assert!(
+        e.contains("not UTF-8") && e.contains("latin1.toml:2:12"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_scenario() {
+    let dir = std::env::temp_dir().join(format!("coopsim-cli-{}/folder.toml", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = rejected_path("folder.toml", &dir);
+    assert!(e.contains("is a directory"), "{e}");
+}
+
+#[test]
+fn an_unreadable_file_is_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let path = scenario_file("locked.toml", "months = 60\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        // Running as root: permissions do not stop reads, so there is nothing to test here.
+        return;
+    }
+    let e = rejected_path("locked.toml", &path);
+    assert!(e.contains("permission denied"), "{e}");
 }
 
 #[test]

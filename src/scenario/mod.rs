@@ -30,20 +30,44 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         };
         ScenarioError::read(&origin, format!("cannot read the scenario file: {why}"))
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        ScenarioError::read(
-            &origin,
-            format!(
-                "is not UTF-8 text (invalid byte at offset {}); save the scenario as UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| not_utf8(&origin, e.as_bytes(), e.utf8_error()))?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     parse(&text, &origin, &stem)
+}
+
+/// A non-UTF-8 file: the line and column of the first bad byte, with the line shown as far as it
+/// can be read.
+fn not_utf8(origin: &str, bytes: &[u8], e: std::str::Utf8Error) -> ScenarioErrors {
+    let at = e.valid_up_to();
+    let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| at + i);
+    let shown = String::from_utf8_lossy(&bytes[line_start..line_end])
+        .trim_end_matches('\r')
+        .to_string();
+    let mut error = ScenarioError::read(
+        origin,
+        format!(
+            "is not UTF-8 text: byte 0x{:02x} cannot start or continue a character",
+            bytes[at]
+        ),
+    );
+    error.location = Some(Box::new(Location {
+        line: valid.matches('\n').count() + 1,
+        column: valid[line_start..].chars().count() + 1,
+        text: shown,
+        width: 1,
+    }));
+    error.help =
+        Some("save the scenario as UTF-8 (most editors: \"Save with encoding\")".to_string());
+    error.into()
 }
 
 /// Resolves and validates scenario text. `default_name` is used when the file sets no `name`.
@@ -168,11 +192,27 @@ fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErr
         _ => None,
     };
     let message = match kind {
-        ScenarioErrorKind::UnknownKey => message
-            .split(',')
-            .next()
-            .unwrap_or(&message)
-            .replace("field", "key"),
+        ScenarioErrorKind::UnknownKey => {
+            let plain = message
+                .split(',')
+                .next()
+                .unwrap_or(&message)
+                .replace("field", "key");
+            // A table named after a kind or a sector: say which of the two it is.
+            match key
+                .as_deref()
+                .map(|k| k.split('.').collect::<Vec<_>>())
+                .as_deref()
+            {
+                Some(["kinds", _]) | Some(["population", "kind_mix", _]) => {
+                    plain.replace("unknown key", "unknown firm kind")
+                }
+                Some(["sectors", _]) | Some(["kinds", _, "sector_mix", _]) => {
+                    plain.replace("unknown key", "unknown sector")
+                }
+                _ => plain,
+            }
+        }
         ScenarioErrorKind::Syntax => format!("TOML syntax error: {message}"),
         _ => humanize(&message),
     };
