@@ -30,13 +30,21 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         };
         ScenarioError::read(&origin, format!("cannot read the scenario file: {why}"))
     })?;
-    let text =
-        String::from_utf8(bytes).map_err(|e| not_utf8(&origin, e.as_bytes(), e.utf8_error()))?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parse(&text, &origin, &stem)
+    from_bytes(&bytes, &origin, &stem)
+}
+
+/// Resolves and validates the raw bytes of a scenario file (which must be UTF-8 TOML).
+pub fn from_bytes(
+    bytes: &[u8],
+    origin: &str,
+    default_name: &str,
+) -> Result<Scenario, ScenarioErrors> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(origin, bytes, e))?;
+    parse(text, origin, default_name)
 }
 
 /// A non-UTF-8 file: the line and column of the first bad byte, with the line shown as far as it
