@@ -111,8 +111,10 @@ prop_compose! {
 }
 
 fn build(settings: &Settings) -> Scenario {
-    let mut s = Scenario::default();
-    s.name = "property".into();
+    let mut s = Scenario {
+        name: "property".into(),
+        ..Scenario::default()
+    };
     for (key, value) in &settings.0 {
         scenario::apply_override(&mut s, key, value, "property").unwrap();
     }
