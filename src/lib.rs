@@ -6,6 +6,7 @@
 //! deterministic: one replication at a time) -> `runner` (replications in parallel) -> `summary`
 //! (polars statistics) -> `output` (the results folder), orchestrated by `pipeline`.
 
+pub mod budget;
 pub mod charts;
 pub mod comparison;
 pub mod docs;

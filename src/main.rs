@@ -178,7 +178,10 @@ fn run(request: RunRequest) -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(130)
         }
-        Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
+        Err(
+            e @ (pipeline::RunError::Output(output::OutputError::Exists(_))
+            | pipeline::RunError::TooLarge(_)),
+        ) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
@@ -296,7 +299,10 @@ fn run_comparison(
             eprintln!("{e}");
             ExitCode::from(130)
         }
-        Err(e @ pipeline::RunError::Output(output::OutputError::Exists(_))) => {
+        Err(
+            e @ (pipeline::RunError::Output(output::OutputError::Exists(_))
+            | pipeline::RunError::TooLarge(_)),
+        ) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -12,6 +12,7 @@ use polars::prelude::*;
 
 use polars::io::parquet::write::BatchedWriter;
 
+use crate::budget;
 use crate::charts;
 use crate::model::ReplicationResult;
 use crate::outcomes;
@@ -61,6 +62,8 @@ pub enum RunError {
     Threads(PoolError),
     Io(PathBuf, std::io::Error),
     Chart(charts::ChartError),
+    /// The run would not fit in memory; nothing was started.
+    TooLarge(budget::TooLarge),
 }
 
 impl std::fmt::Display for RunError {
@@ -75,6 +78,7 @@ impl std::fmt::Display for RunError {
             RunError::Threads(e) => write!(f, "{e}"),
             RunError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
             RunError::Chart(e) => write!(f, "{e}"),
+            RunError::TooLarge(e) => write!(f, "{e}"),
         }
     }
 }
@@ -199,6 +203,22 @@ impl Spills {
     }
 }
 
+/// Refuses, before anything is written, a run whose memory estimate exceeds what is available.
+pub(crate) fn fits_in_memory<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+    threads: Option<usize>,
+    firm_table: bool,
+) -> Result<(), RunError> {
+    let threads = threads.unwrap_or_else(rayon::current_num_threads);
+    let estimate = budget::estimate(scenarios, threads, firm_table);
+    match budget::available_memory() {
+        Some(available) => {
+            budget::check(estimate, available, firm_table).map_err(RunError::TooLarge)
+        }
+        None => Ok(()),
+    }
+}
+
 /// Whether the user asked to stop.
 pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
     cancel.is_some_and(|c| c.load(Ordering::Relaxed))
@@ -207,6 +227,7 @@ pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
 pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let s = &req.scenario;
+    fits_in_memory([s], req.threads, req.firms)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;

@@ -257,3 +257,40 @@ fn a_bad_override_is_rejected() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("policy.credit_guarantee.coverage"), "{e}");
 }
+
+#[test]
+fn a_run_too_large_for_memory_is_refused_before_it_starts() {
+    // 50 million firms on 64 threads needs terabytes, on any machine this test runs on.
+    let path = scenario_file(
+        "huge.toml",
+        "replications = 2\n[population]\nfirms = 50000000\n",
+    );
+    let out_dir = path.with_file_name("huge-results");
+    let out = coopsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--threads",
+        "64",
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("not started") && e.contains("GB") && e.contains("--threads"),
+        "{e}"
+    );
+    assert!(!out_dir.exists(), "nothing is written");
+    let leftovers = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("huge-results")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "no partial folder either");
+}

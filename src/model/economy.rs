@@ -850,6 +850,27 @@ fn chunked_fold(
     total
 }
 
+/// Firms that ever live in one replication, generously: entrants at the scenario's entry rate on
+/// an unchanging population over warm-up and horizon, plus a quarter for demand-driven entry.
+pub fn firms_ever(s: &Scenario) -> u64 {
+    let months = f64::from(s.months + s.warmup_months);
+    let firms = f64::from(s.population.firms.max(1));
+    (firms * (1.0 + 1.25 * s.population.entry_rate_monthly * months)).ceil() as u64
+}
+
+/// An upper estimate of the bytes one replication holds at its peak: the live firms (a vector
+/// that doubles once if entrants outnumber exits), one record per firm that ever lived (when
+/// `record_firms`; a vector grown by doubling) and the monthly records.
+pub fn replication_bytes(s: &Scenario, record_firms: bool) -> u64 {
+    let firms = u64::from(s.population.firms.max(1));
+    let ever = firms_ever(s);
+    let live = if ever > firms { 2 * firms } else { firms };
+    let records = if record_firms { 2 * ever } else { 0 };
+    live * size_of::<Firm>() as u64
+        + records * size_of::<FirmRecord>() as u64
+        + u64::from(s.months) * size_of::<MonthRecord>() as u64
+}
+
 /// Runs one replication from warm-up to horizon.
 pub fn run_replication(
     scenario: &Scenario,

@@ -10,7 +10,9 @@ pub mod record;
 pub mod rng;
 pub mod sector;
 
-pub use economy::{CHUNK, Economy, ReplicationResult, RunOptions, run_replication};
+pub use economy::{
+    CHUNK, Economy, ReplicationResult, RunOptions, firms_ever, replication_bytes, run_replication,
+};
 pub use record::{
     CellStats, Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, OnsetSnapshot, Origin,
 };

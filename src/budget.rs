@@ -1,0 +1,191 @@
+//! Will a run fit in memory? An estimate made before anything starts, from the population, the
+//! horizon and the number of threads (memory does not grow with replications: they stream
+//! through), compared with the memory this process may use. A run that cannot fit is refused
+//! with the estimate and what to change, rather than killed by the OOM killer half-way.
+
+use crate::model;
+use crate::scenario::Scenario;
+
+/// What the program holds whatever the population: code, the thread pool, the summary's blocks
+/// (`summary::BLOCK_BUDGET` per table), polars and the charts. Measured peak RSS of small runs is
+/// 60-75 MB; this is the top of that range.
+const FIXED_BYTES: u64 = 80 << 20;
+/// One row of the firm table while a replication waits to be written (14 columns, three of them
+/// short strings), generously.
+const FIRM_ROW_BYTES: u64 = 160;
+
+/// The estimate, in bytes, with its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// One replication at its peak while it runs.
+    pub per_replication: u64,
+    /// A finished replication waiting to be written.
+    pub per_result: u64,
+    pub threads: usize,
+    pub total: u64,
+}
+
+/// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
+/// workers. Each worker runs one replication; finished ones wait in a queue of about three per
+/// worker (see `runner::run_jobs_streaming`).
+pub fn estimate<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+    threads: usize,
+    firm_table: bool,
+) -> MemoryEstimate {
+    let (mut per_replication, mut per_result) = (0, 0);
+    for s in scenarios {
+        per_replication = per_replication.max(model::replication_bytes(s, true));
+        let result = if firm_table {
+            model::firms_ever(s) * FIRM_ROW_BYTES
+        } else {
+            0
+        };
+        per_result = per_result.max(result);
+    }
+    let threads = threads.max(1);
+    let t = threads as u64;
+    MemoryEstimate {
+        per_replication,
+        per_result,
+        threads,
+        total: FIXED_BYTES + t * per_replication + 3 * t * per_result,
+    }
+}
+
+/// Why a run was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TooLarge {
+    pub estimate: MemoryEstimate,
+    pub available: u64,
+    pub firm_table: bool,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = &self.estimate;
+        writeln!(
+            f,
+            "this run needs about {} of memory and {} is available, so it was not started",
+            mib(e.total),
+            mib(self.available)
+        )?;
+        write!(
+            f,
+            "  = each of the {} threads holds one replication of about {}",
+            e.threads,
+            mib(e.per_replication)
+        )?;
+        if e.per_result > 0 {
+            write!(
+                f,
+                " and queues finished ones of about {} (the firm table)",
+                mib(e.per_result)
+            )?;
+        }
+        writeln!(f)?;
+        write!(
+            f,
+            "  = help: use fewer threads (--threads), fewer firms (population.firms) or a shorter horizon"
+        )?;
+        if self.firm_table {
+            write!(f, ", or leave out the firm table (--no-firms)")?;
+        }
+        writeln!(f, "; the number of replications does not change memory")
+    }
+}
+
+/// Refuses a run whose estimate exceeds 90% of the memory available to this process.
+pub fn check(estimate: MemoryEstimate, available: u64, firm_table: bool) -> Result<(), TooLarge> {
+    if estimate.total as f64 > 0.9 * available as f64 {
+        Err(TooLarge {
+            estimate,
+            available,
+            firm_table,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    if bytes >= 10 << 30 {
+        format!("{:.0} GB", bytes as f64 / (1u64 << 30) as f64)
+    } else if bytes >= 1 << 30 {
+        format!("{:.1} GB", bytes as f64 / (1u64 << 30) as f64)
+    } else {
+        format!("{:.0} MB", bytes as f64 / (1u64 << 20) as f64)
+    }
+}
+
+/// The memory this process may use: the system's available memory (`MemAvailable`), capped by a
+/// cgroup limit when the process runs in a container. `None` where neither can be read (the
+/// check is then skipped). This reads the system, so it is called at the edge, not by the model.
+pub fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        t.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    let cgroup = cgroup_headroom();
+    match (meminfo, cgroup) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A cgroup v2 (or v1) memory limit minus what the group already uses.
+fn cgroup_headroom() -> Option<u64> {
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+    };
+    let (limit, used) = match read("/sys/fs/cgroup/memory.max") {
+        Some(limit) => (limit, read("/sys/fs/cgroup/memory.current").unwrap_or(0)),
+        None => (
+            read("/sys/fs/cgroup/memory/memory.limit_in_bytes")?,
+            read("/sys/fs/cgroup/memory/memory.usage_in_bytes").unwrap_or(0),
+        ),
+    };
+    // v1 reports "no limit" as a huge number.
+    (limit < 1 << 60).then(|| limit.saturating_sub(used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_firms(n: u32) -> Scenario {
+        let mut s = Scenario::default();
+        s.population.firms = n;
+        s
+    }
+
+    #[test]
+    fn memory_grows_with_firms_and_threads_not_replications() {
+        let small = estimate([&with_firms(3_000)], 2, false);
+        let mut many = with_firms(3_000);
+        many.replications = 100_000;
+        assert_eq!(estimate([&many], 2, false), small);
+        let big = estimate([&with_firms(1_000_000)], 2, false);
+        assert!(big.per_replication > 200 * small.per_replication);
+        let more_threads = estimate([&with_firms(1_000_000)], 8, false);
+        assert!(more_threads.total > 3 * big.total / 2);
+        assert!(estimate([&with_firms(1_000_000)], 2, true).total > big.total);
+    }
+
+    #[test]
+    fn a_run_that_cannot_fit_is_refused_with_what_to_change() {
+        let e = estimate([&with_firms(1_000_000)], 64, true);
+        let refused = check(e, 1 << 30, true).unwrap_err().to_string();
+        assert!(refused.contains("not started"), "{refused}");
+        assert!(
+            refused.contains("--threads") && refused.contains("--no-firms"),
+            "{refused}"
+        );
+        assert!(check(estimate([&with_firms(3_000)], 2, true), 1 << 30, true).is_ok());
+    }
+}
