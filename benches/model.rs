@@ -22,7 +22,7 @@ fn baseline(firms: u32) -> scenario::Scenario {
 fn replication_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
     group.sample_size(10);
-    for firms in [10_000u32, 100_000] {
+    for firms in [3_000u32, 10_000, 100_000] {
         let s = baseline(firms);
         let steps = u64::from(firms) * u64::from(s.warmup_months + s.months);
         group.throughput(Throughput::Elements(steps));

@@ -3,7 +3,7 @@
 //! leverage, least-leveraged applicants served first, and defaults that eat equity (the financial
 //! accelerator). Loans are booked against the bank's equity only: a loan moves no net worth.
 
-use crate::scenario::Scenario;
+use crate::scenario::{Kind, Scenario, Sector};
 
 use super::sector::Environment;
 
@@ -77,19 +77,48 @@ impl Bank {
     }
 }
 
-/// A firm's request for a loan.
+/// A firm's request for a loan, with what the bank and the fund need to decide on it without
+/// touching the firm again.
 #[derive(Debug, Clone, Copy)]
 pub struct LoanRequest {
     /// Index of the firm in the economy's live-firm list.
     pub firm: usize,
+    pub kind: Kind,
+    pub sector: Sector,
     pub amount: f64,
     /// Leverage after the loan: (debt + amount) / (assets + amount).
     pub leverage: f64,
     /// Part of the amount without which the firm cannot pay what it owes this month.
     pub shortfall: f64,
+    /// What the mutual fund would lend if the bank refuses (0 for firms without access), and the
+    /// leverage after that loan.
+    pub fund_amount: f64,
+    pub fund_leverage: f64,
 }
 
-/// Orders requests as the bank serves them: least leveraged first, ties by firm position.
-pub fn queue(requests: &mut [LoanRequest]) {
-    requests.sort_by(|a, b| a.leverage.total_cmp(&b.leverage).then(a.firm.cmp(&b.firm)));
+/// What came of a loan request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    Refused,
+    /// The bank lends `amount` at annual `rate`, with `guarantee` of it guaranteed.
+    Bank {
+        amount: f64,
+        rate: f64,
+        guarantee: f64,
+    },
+    /// The mutual fund lends `amount`.
+    Fund {
+        amount: f64,
+    },
+}
+
+/// The order in which the bank serves requests: least leveraged first, ties by firm position.
+/// Returns positions in `requests`.
+pub fn queue(requests: &[LoanRequest]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..requests.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&requests[a as usize], &requests[b as usize]);
+        a.leverage.total_cmp(&b.leverage).then(a.firm.cmp(&b.firm))
+    });
+    order
 }

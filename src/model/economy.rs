@@ -13,8 +13,8 @@ use rayon::prelude::*;
 
 use crate::scenario::{Kind, Scenario, Sector};
 
-use super::bank::{self, Bank, Conditions, LoanRequest};
-use super::firm::{Firm, Flows, KindRules, MonthContext, SectorTech};
+use super::bank::{self, Bank, Conditions, Decision, LoanRequest};
+use super::firm::{Firm, Flows, KindRules, LoanTerms, MonthContext, SectorTech};
 use super::fund::Fund;
 use super::government::Ledger;
 use super::record::{Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
@@ -81,6 +81,46 @@ pub struct Economy<'a> {
     /// This month's entries, exits and credit outcomes by kind x sector.
     events: Cells,
     buyouts: Vec<Buyout>,
+    background_hazard: BackgroundHazard,
+    /// Sum of live firms' demand weights by sector, as of the end of the last month.
+    weight_sum: [f64; Sector::COUNT],
+}
+
+/// The background exit hazard by age in months (MODEL.md 3.7): the base hazard, raised for young
+/// firms (liability of newness). Tabulated for the ages a run meets, so the exponential is not
+/// evaluated for every firm every month; the same formula gives the same bits beyond the table.
+#[derive(Default)]
+struct BackgroundHazard {
+    base: f64,
+    newness_multiplier: f64,
+    newness_months: f64,
+    table: Vec<f64>,
+}
+
+impl BackgroundHazard {
+    fn new(s: &Scenario) -> BackgroundHazard {
+        let p = &s.population;
+        let mut h = BackgroundHazard {
+            base: p.background_exit_monthly,
+            newness_multiplier: p.newness_multiplier,
+            newness_months: p.newness_months,
+            table: Vec::new(),
+        };
+        let ages = (s.months + s.warmup_months) as usize + 1200;
+        h.table = (0..ages).map(|age| h.formula(age as f64)).collect();
+        h
+    }
+
+    fn formula(&self, age: f64) -> f64 {
+        self.base * (1.0 + self.newness_multiplier * (-age / self.newness_months).exp())
+    }
+
+    fn at(&self, age: i32) -> f64 {
+        match self.table.get(age as usize) {
+            Some(h) => *h,
+            None => self.formula(f64::from(age)),
+        }
+    }
 }
 
 impl<'a> Economy<'a> {
@@ -117,8 +157,17 @@ impl<'a> Economy<'a> {
             ledger: Ledger::default(),
             events: Cells::default(),
             buyouts: Vec::new(),
+            background_hazard: BackgroundHazard::new(s),
+            weight_sum: [0.0; Sector::COUNT],
         };
         economy.populate();
+        economy.weight_sum = chunked_sum(&economy.firms, |chunk| {
+            let mut w = [0.0; Sector::COUNT];
+            for f in chunk {
+                w[f.sector.index()] += f.demand_weight;
+            }
+            w
+        });
         economy
     }
 
@@ -275,18 +324,18 @@ impl<'a> Economy<'a> {
         }
         // 2. Demand: each sector's demand, split by demand weight among its live firms.
         let ctx = self.sector_demand(&env);
-        // 2-5. Per firm: demand, labour and production, costs and result, surplus distribution.
-        let market_capacity = self.operate_firms(&ctx);
-        // 6. Finance: amortisation, the bank's rationed lending, the fund's emergency loans.
-        self.finance(&credit);
+        // 2-5. Per firm: demand, labour and production, costs and result, surplus distribution;
+        // and the firm's side of 6: loans amortise, reserves cover losses, a loan request.
+        let (market_capacity, requests) = self.operate_firms(&ctx);
+        // 6. Finance: the bank's rationed lending, the fund's emergency loans.
+        self.lend(&credit, &requests);
         // 7. Exit: insolvency, persistent negative equity, background hazard; buyouts.
         self.exits(t);
         // 8. Entry and conversion.
         self.entry(t, &env, &credit, &ctx, &market_capacity);
-        // 9. Public contracts tick down; at term they are renewed or lost.
-        self.public_contracts(&env);
-        // 10. Record.
-        let record = (t >= 0).then(|| self.record(t as u32, &ctx, &credit));
+        // 9. Public contracts tick down; at term they are renewed or lost. 10. Record the month
+        // (in the same pass over the firms; recording reads nothing step 9 changes).
+        let record = self.close_month(t, &env, &ctx, &credit);
         self.month += 1;
         record
     }
@@ -314,16 +363,9 @@ impl<'a> Economy<'a> {
             let trend = (1.0 + p.demand_trend_annual).powf(years_elapsed);
             sector_demand[i] = self.sector_base[i] * trend * env.demand_multiplier[i] * noise;
         }
-        let weight_sum = chunked_sum(&self.firms, |chunk| {
-            let mut w = [0.0; Sector::COUNT];
-            for f in chunk {
-                w[f.sector.index()] += f.demand_weight;
-            }
-            w
-        });
         MonthContext {
             sector_demand,
-            weight_sum,
+            weight_sum: self.weight_sum,
             expectation_weight: s.expectation_weight,
             fund_rate_monthly: s.fund.loan_rate_annual / 12.0,
             guarantee_fee_monthly: s.policy.credit_guarantee.fee_annual / 12.0,
@@ -332,14 +374,25 @@ impl<'a> Economy<'a> {
         }
     }
 
-    /// Steps 2-5 for every firm, block by block; returns market capacity by sector.
-    fn operate_firms(&mut self, ctx: &MonthContext) -> [f64; Sector::COUNT] {
+    /// Steps 2-5 and the firms' side of step 6, for every firm in one pass, block by block:
+    /// demand, labour, production and pay, the surplus, then loan repayment and a loan request.
+    /// Each firm's part depends only on the firm and the month's context, so doing one firm's
+    /// steps together is the same as doing each step for all firms. Returns market capacity by
+    /// sector and the loan requests in firm order.
+    fn operate_firms(&mut self, ctx: &MonthContext) -> ([f64; Sector::COUNT], Vec<LoanRequest>) {
+        let s = self.scenario;
         let kinds = &self.kinds;
         let tech = &self.tech;
-        let technology = &self.scenario.technology;
-        let process = |chunk: &mut [Firm]| {
+        let technology = &s.technology;
+        let terms = LoanTerms {
+            bank_term_months: s.bank.loan_term_months as f64,
+            fund_term_months: s.fund.loan_term_months as f64,
+            buffer_months: s.bank.loan_buffer_months,
+            fund_max_loan_months: s.fund.max_loan_months,
+        };
+        let process = |(block, chunk): (usize, &mut [Firm]), requests: &mut Vec<LoanRequest>| {
             let mut flows = Flows::default();
-            for firm in chunk {
+            for (i, firm) in chunk.iter_mut().enumerate() {
                 let k = &kinds[firm.kind.index()];
                 let t = &tech[firm.sector.index()];
                 firm.growth_request = 0.0;
@@ -347,13 +400,37 @@ impl<'a> Economy<'a> {
                 let adjustment_costs = firm.adjust_labour(k, t, technology, &mut flows);
                 firm.produce_and_pay(ctx, k, t, adjustment_costs, &mut flows);
                 firm.distribute_surplus(k, &mut flows);
+                let index = block * CHUNK + i;
+                if let Some(r) = firm.repay_and_request(index, k, t, &terms, &mut flows) {
+                    requests.push(r);
+                }
             }
             flows
         };
+        let mut requests = Vec::new();
         let partials: Vec<Flows> = if self.options.parallel_firms {
-            self.firms.par_chunks_mut(CHUNK).map(process).collect()
+            let blocks: Vec<(Flows, Vec<LoanRequest>)> = self
+                .firms
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .map(|b| {
+                    let mut r = Vec::new();
+                    (process(b, &mut r), r)
+                })
+                .collect();
+            blocks
+                .into_iter()
+                .map(|(f, r)| {
+                    requests.extend(r);
+                    f
+                })
+                .collect()
         } else {
-            self.firms.chunks_mut(CHUNK).map(process).collect()
+            self.firms
+                .chunks_mut(CHUNK)
+                .enumerate()
+                .map(|b| process(b, &mut requests))
+                .collect()
         };
         let mut total = Flows::default();
         for p in &partials {
@@ -361,54 +438,19 @@ impl<'a> Economy<'a> {
         }
         self.households += total.households;
         self.bank.equity += total.bank;
-        self.fund.cash += total.fund;
+        self.bank.loans -= total.bank_principal;
+        self.bank.guaranteed -= total.guaranteed_principal;
+        self.fund.cash += total.fund + total.fund_principal;
+        self.fund.loans -= total.fund_principal;
         self.ledger.add(&total.government);
-        total.market_capacity
+        (total.market_capacity, requests)
     }
 
-    fn finance(&mut self, credit: &Conditions) {
+    /// Step 6, the lenders' side: the bank serves requests least leveraged first while its
+    /// capital allows (credit rationing); a co-op it refuses may get an emergency loan from the
+    /// fund. Decisions are taken on the requests alone, then booked on the firms in firm order.
+    fn lend(&mut self, credit: &Conditions, requests: &[LoanRequest]) {
         let s = self.scenario;
-        let bank_term = s.bank.loan_term_months as f64;
-        let fund_term = s.fund.loan_term_months as f64;
-        let mut requests = Vec::new();
-        for (i, f) in self.firms.iter_mut().enumerate() {
-            // Loans amortise; what cannot be paid from cash and reserves must be borrowed again.
-            if f.bank_debt > 0.0 {
-                let principal = f.bank_debt / bank_term;
-                let guaranteed = f.guaranteed_debt / bank_term;
-                f.bank_debt -= principal;
-                f.guaranteed_debt -= guaranteed;
-                f.cash -= principal;
-                self.bank.loans -= principal;
-                self.bank.guaranteed -= guaranteed;
-            }
-            if f.fund_debt > 0.0 {
-                let principal = f.fund_debt / fund_term;
-                f.fund_debt -= principal;
-                f.cash -= principal;
-                self.fund.loans -= principal;
-                self.fund.cash += principal;
-            }
-            f.cover_from_reserves();
-            let shortfall = (-f.cash).max(0.0);
-            let liquidity = if shortfall > 0.0 {
-                shortfall + s.bank.loan_buffer_months * f.last_costs
-            } else {
-                0.0
-            };
-            let amount = liquidity + f.growth_request;
-            if amount > 0.0 {
-                let t = &self.tech[f.sector.index()];
-                requests.push(LoanRequest {
-                    firm: i,
-                    amount,
-                    leverage: f.leverage_after(t, amount),
-                    shortfall,
-                });
-            }
-        }
-        bank::queue(&mut requests);
-
         let max_leverage = if credit.guarantee > 0.0 {
             credit.max_leverage_guaranteed
         } else {
@@ -416,42 +458,39 @@ impl<'a> Economy<'a> {
         };
         let bank_share = 1.0 - credit.guarantee;
         let mut headroom = self.bank.headroom(credit);
-        for r in &requests {
-            let f = &mut self.firms[r.firm];
-            let cell = self.events.cell_mut(f.kind, f.sector);
+        let mut decisions = vec![Decision::Refused; requests.len()];
+        for position in bank::queue(requests) {
+            let r = &requests[position as usize];
+            let cell = self.events.cell_mut(r.kind, r.sector);
             cell.credit_requested += r.amount;
             if r.leverage <= max_leverage && bank_share * r.amount <= headroom {
                 headroom -= bank_share * r.amount;
-                let rate = credit.rate(r.leverage, s.bank.leverage_exponent);
-                f.bank_rate =
-                    (f.bank_debt * f.bank_rate + r.amount * rate) / (f.bank_debt + r.amount);
-                f.bank_debt += r.amount;
-                f.guaranteed_debt += credit.guarantee * r.amount;
-                f.cash += r.amount;
                 self.bank.loans += r.amount;
                 self.bank.guaranteed += credit.guarantee * r.amount;
+                decisions[position as usize] = Decision::Bank {
+                    amount: r.amount,
+                    rate: credit.rate(r.leverage, s.bank.leverage_exponent),
+                    guarantee: credit.guarantee,
+                };
                 continue;
             }
             cell.credit_refused += r.amount;
             cell.loans_refused += 1.0;
-            // A co-op the bank refuses may ask the mutual fund, for what it needs to stay solvent.
-            let fund_rules = &s.fund;
-            if r.shortfall <= 0.0 || !self.kinds[f.kind.index()].params.fund_access {
-                continue;
-            }
-            let amount = r.amount.min(fund_rules.max_loan_months * f.last_costs);
-            let t = &self.tech[f.sector.index()];
-            if amount < r.shortfall
+            let amount = r.fund_amount;
+            if amount <= 0.0
+                || amount < r.shortfall
                 || amount > self.fund.cash
-                || f.leverage_after(t, amount) > fund_rules.max_leverage
+                || r.fund_leverage > s.fund.max_leverage
             {
                 continue;
             }
             self.fund.cash -= amount;
             self.fund.loans += amount;
-            f.fund_debt += amount;
-            f.cash += amount;
             cell.fund_support += amount;
+            decisions[position as usize] = Decision::Fund { amount };
+        }
+        for (r, d) in requests.iter().zip(decisions) {
+            self.firms[r.firm].take_loan(d);
         }
 
         // The bank pays out equity above its target (raised during the crunch: deleveraging).
@@ -469,6 +508,7 @@ impl<'a> Economy<'a> {
         let s = self.scenario;
         let p = &s.population;
         let buyout = &s.policy.worker_buyout;
+        let hazard = std::mem::take(&mut self.background_hazard);
         let mut firms = std::mem::take(&mut self.firms);
         firms.retain_mut(|f| {
             let k = &self.kinds[f.kind.index()];
@@ -480,10 +520,7 @@ impl<'a> Economy<'a> {
             }
             let insolvent = f.cash < -1e-9;
             let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
-            let age = (t - f.birth_month).max(0) as f64;
-            let hazard = p.background_exit_monthly
-                * (1.0 + p.newness_multiplier * (-age / p.newness_months).exp());
-            let background = f.rng.random::<f64>() < hazard;
+            let background = f.rng.random::<f64>() < hazard.at((t - f.birth_month).max(0));
             if !financial && !background {
                 return true;
             }
@@ -521,6 +558,7 @@ impl<'a> Economy<'a> {
             false
         });
         self.firms = firms;
+        self.background_hazard = hazard;
     }
 
     /// Winds up an exiting firm: liquid assets pay the bank, then the fund, then unpaid creditors;
@@ -685,47 +723,52 @@ impl<'a> Economy<'a> {
         self.firms.push(firm);
     }
 
-    fn public_contracts(&mut self, env: &Environment) {
+    /// Steps 9 and 10 in one pass over the firms, block by block: public contracts tick down and
+    /// at term are renewed (at the austerity-cut value) or lost; then the firm is counted into the
+    /// month's record (from month 0), and its demand weight into next month's sector sums.
+    fn close_month(
+        &mut self,
+        t: i32,
+        env: &Environment,
+        ctx: &MonthContext,
+        credit: &Conditions,
+    ) -> Option<MonthRecord> {
         let s = self.scenario;
         let pc = &s.policy.public_contracts;
         let cut = s.austerity.contract_value_cut * env.austerity;
-        for f in &mut self.firms {
-            if f.contract_months_left == 0 {
-                continue;
-            }
-            f.contract_months_left -= 1;
-            if f.contract_months_left > 0 {
-                continue;
-            }
-            if f.rng.random::<f64>() < pc.renewal_probability {
-                f.contract_months_left = pc.length_months;
-                f.contract_value = f.contract_base_value * (1.0 - cut);
-            } else {
-                f.contract_value = 0.0;
-                f.contract_base_value = 0.0;
-            }
-        }
-    }
-
-    fn record(&mut self, month: u32, ctx: &MonthContext, credit: &Conditions) -> MonthRecord {
-        let s = self.scenario;
-        let in_crisis = crisis_window(s).contains(&month);
-        for f in &mut self.firms {
-            let heads = f.heads();
-            if let (true, Some(min)) = (in_crisis, f.crisis_min_heads.as_mut()) {
-                *min = (*min).min(heads);
-            }
-        }
+        let recording = t >= 0;
+        let in_crisis = recording && crisis_window(s).contains(&(t as u32));
         let tech = &self.tech;
-        let cells = chunked_fold(&self.firms, self.options.parallel_firms, |chunk| {
+        let process = |chunk: &mut [Firm]| {
             let mut cells = Cells::default();
+            let mut weights = [0.0; Sector::COUNT];
             for f in chunk {
+                if f.contract_months_left > 0 {
+                    f.contract_months_left -= 1;
+                    if f.contract_months_left == 0 {
+                        if f.rng.random::<f64>() < pc.renewal_probability {
+                            f.contract_months_left = pc.length_months;
+                            f.contract_value = f.contract_base_value * (1.0 - cut);
+                        } else {
+                            f.contract_value = 0.0;
+                            f.contract_base_value = 0.0;
+                        }
+                    }
+                }
+                weights[f.sector.index()] += f.demand_weight;
+                if !recording {
+                    continue;
+                }
+                let heads = f.heads();
+                if let (true, Some(min)) = (in_crisis, f.crisis_min_heads.as_mut()) {
+                    *min = (*min).min(heads);
+                }
                 let t = &tech[f.sector.index()];
                 let c = cells.cell_mut(f.kind, f.sector);
                 c.firms += 1.0;
-                c.heads += f.heads() as f64;
+                c.heads += heads as f64;
                 c.members += f.members as f64;
-                c.fte += f.hours * f.heads() as f64;
+                c.fte += f.hours * heads as f64;
                 c.wage_bill += f.wage_bill;
                 c.revenue += f.revenue;
                 c.result += f.result;
@@ -735,8 +778,26 @@ impl<'a> Economy<'a> {
                 c.debt += f.debt();
                 c.assets += f.assets(t);
             }
-            cells
-        });
+            (cells, weights)
+        };
+        let partials: Vec<(Cells, [f64; Sector::COUNT])> = if self.options.parallel_firms {
+            self.firms.par_chunks_mut(CHUNK).map(process).collect()
+        } else {
+            self.firms.chunks_mut(CHUNK).map(process).collect()
+        };
+        // Sums of blocks in block order: the same bits on any number of threads.
+        let mut cells = Cells::default();
+        let mut weights = [0.0; Sector::COUNT];
+        for (c, w) in &partials {
+            cells.add(c);
+            for (a, b) in weights.iter_mut().zip(w) {
+                *a += b;
+            }
+        }
+        self.weight_sum = weights;
+        if !recording {
+            return None;
+        }
         let mut all = cells;
         all.add(&self.events);
         let mut economy = EconomyStats {
@@ -752,12 +813,12 @@ impl<'a> Economy<'a> {
             let i = x.index();
             ctx.sector_demand[i] / self.sector_base[i]
         });
-        MonthRecord {
-            month,
+        Some(MonthRecord {
+            month: t as u32,
             cells: all,
             economy,
             demand_index,
-        }
+        })
     }
 
     /// The month the next `step` simulates (negative during warm-up).
@@ -828,24 +889,6 @@ fn chunked_sum<const N: usize>(firms: &[Firm], f: impl Fn(&[Firm]) -> [f64; N]) 
         for (a, b) in total.iter_mut().zip(f(chunk)) {
             *a += b;
         }
-    }
-    total
-}
-
-/// Cells summed block by block in a fixed order, in parallel or not: the same bits either way.
-fn chunked_fold(
-    firms: &[Firm],
-    parallel: bool,
-    f: impl Fn(&[Firm]) -> Cells + Sync + Send,
-) -> Cells {
-    let partials: Vec<Cells> = if parallel {
-        firms.par_chunks(CHUNK).map(&f).collect()
-    } else {
-        firms.chunks(CHUNK).map(&f).collect()
-    };
-    let mut total = Cells::default();
-    for p in &partials {
-        total.add(p);
     }
     total
 }

@@ -10,6 +10,7 @@ use rand::RngExt;
 
 use crate::scenario::{Kind, KindParams, Margin, Scenario, Sector, SectorParams, Technology};
 
+use super::bank::{Decision, LoanRequest};
 use super::government::Ledger;
 use super::record::{OnsetSnapshot, Origin};
 use super::rng::{Stream, mean_one_shock, stochastic_round};
@@ -77,6 +78,10 @@ pub struct Flows {
     pub government: Ledger,
     /// Market capacity (output the firms could sell outside contracts) by sector, for entry.
     pub market_capacity: [f64; Sector::COUNT],
+    /// Principal repaid to the bank (of which guaranteed) and to the fund.
+    pub bank_principal: f64,
+    pub guaranteed_principal: f64,
+    pub fund_principal: f64,
 }
 
 impl Flows {
@@ -88,7 +93,20 @@ impl Flows {
         for (a, b) in self.market_capacity.iter_mut().zip(o.market_capacity) {
             *a += b;
         }
+        self.bank_principal += o.bank_principal;
+        self.guaranteed_principal += o.guaranteed_principal;
+        self.fund_principal += o.fund_principal;
     }
+}
+
+/// Loan terms a firm needs for its side of step 6.
+#[derive(Debug, Clone, Copy)]
+pub struct LoanTerms {
+    pub bank_term_months: f64,
+    pub fund_term_months: f64,
+    /// Months of costs asked for on top of a cash shortfall.
+    pub buffer_months: f64,
+    pub fund_max_loan_months: f64,
 }
 
 /// What the economy tells every firm at the start of a month.
@@ -503,6 +521,83 @@ impl Firm {
             self.reserves_divisible += retained_to_reserves;
         }
         self.cover_from_reserves();
+    }
+
+    /// Step 6, the firm's side: loans amortise (what cannot be paid from cash and reserves must be
+    /// borrowed again), negative cash is covered from reserves, and a firm short of cash, or
+    /// wanting to grow, asks to borrow. Returns the request; `index` is the firm's position.
+    pub fn repay_and_request(
+        &mut self,
+        index: usize,
+        k: &KindRules,
+        t: &SectorTech,
+        terms: &LoanTerms,
+        flows: &mut Flows,
+    ) -> Option<LoanRequest> {
+        if self.bank_debt > 0.0 {
+            let principal = self.bank_debt / terms.bank_term_months;
+            let guaranteed = self.guaranteed_debt / terms.bank_term_months;
+            self.bank_debt -= principal;
+            self.guaranteed_debt -= guaranteed;
+            self.cash -= principal;
+            flows.bank_principal += principal;
+            flows.guaranteed_principal += guaranteed;
+        }
+        if self.fund_debt > 0.0 {
+            let principal = self.fund_debt / terms.fund_term_months;
+            self.fund_debt -= principal;
+            self.cash -= principal;
+            flows.fund_principal += principal;
+        }
+        self.cover_from_reserves();
+        let shortfall = (-self.cash).max(0.0);
+        let liquidity = if shortfall > 0.0 {
+            shortfall + terms.buffer_months * self.last_costs
+        } else {
+            0.0
+        };
+        let amount = liquidity + self.growth_request;
+        if amount <= 0.0 {
+            return None;
+        }
+        // A co-op the bank refuses may ask the mutual fund, for what it needs to stay solvent.
+        let fund_amount = if shortfall > 0.0 && k.params.fund_access {
+            amount.min(terms.fund_max_loan_months * self.last_costs)
+        } else {
+            0.0
+        };
+        Some(LoanRequest {
+            firm: index,
+            kind: self.kind,
+            sector: self.sector,
+            amount,
+            leverage: self.leverage_after(t, amount),
+            shortfall,
+            fund_amount,
+            fund_leverage: self.leverage_after(t, fund_amount),
+        })
+    }
+
+    /// Books what the bank or the fund decided on this firm's request.
+    pub fn take_loan(&mut self, decision: Decision) {
+        match decision {
+            Decision::Refused => {}
+            Decision::Bank {
+                amount,
+                rate,
+                guarantee,
+            } => {
+                self.bank_rate =
+                    (self.bank_debt * self.bank_rate + amount * rate) / (self.bank_debt + amount);
+                self.bank_debt += amount;
+                self.guaranteed_debt += guarantee * amount;
+                self.cash += amount;
+            }
+            Decision::Fund { amount } => {
+                self.fund_debt += amount;
+                self.cash += amount;
+            }
+        }
     }
 
     /// Negative cash is made good from reserves, divisible first.
