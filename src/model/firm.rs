@@ -102,8 +102,9 @@ impl Flows {
 /// Loan terms a firm needs for its side of step 6.
 #[derive(Debug, Clone, Copy)]
 pub struct LoanTerms {
-    pub bank_term_months: f64,
-    pub fund_term_months: f64,
+    /// Share of bank and of fund debt repaid each month (one over the term).
+    pub bank_repayment: f64,
+    pub fund_repayment: f64,
     /// Months of costs asked for on top of a cash shortfall.
     pub buffer_months: f64,
     pub fund_max_loan_months: f64,
@@ -116,6 +117,8 @@ pub struct MonthContext {
     pub sector_demand: [f64; Sector::COUNT],
     /// Sum of live firms' demand weights by sector.
     pub weight_sum: [f64; Sector::COUNT],
+    /// Its reciprocal (0 for a sector with no weight), so a firm's share is one multiplication.
+    pub inverse_weight_sum: [f64; Sector::COUNT],
     pub expectation_weight: f64,
     pub fund_rate_monthly: f64,
     pub guarantee_fee_monthly: f64,
@@ -253,11 +256,7 @@ impl Firm {
     /// Step 2: this month's demand, the drift of the firm's market share, and its expectations.
     pub fn receive_demand(&mut self, ctx: &MonthContext, t: &SectorTech) {
         let s = self.sector.index();
-        let share = if ctx.weight_sum[s] > 0.0 {
-            self.demand_weight / ctx.weight_sum[s]
-        } else {
-            0.0
-        };
+        let share = self.demand_weight * ctx.inverse_weight_sum[s];
         let noise = mean_one_shock(&mut self.rng, t.params.firm_demand_volatility);
         self.market_demand = ctx.sector_demand[s] * share * noise;
         self.demand_weight *= mean_one_shock(&mut self.rng, t.params.share_drift);
@@ -476,7 +475,7 @@ impl Firm {
         let trainee_subsidy = k.trainee_subsidy * pay * self.hours * self.trainees as f64;
         let short_time =
             k.short_time_replacement * pay * (1.0 - self.hours).max(0.0) * self.heads() as f64;
-        let bank_interest = self.bank_debt * self.bank_rate / 12.0;
+        let bank_interest = self.bank_debt * self.bank_rate * (1.0 / 12.0);
         let fund_interest = self.fund_debt * ctx.fund_rate_monthly;
         let fee = self.guaranteed_debt * ctx.guarantee_fee_monthly;
         let fixed = self.fixed_costs(t);
@@ -535,8 +534,8 @@ impl Firm {
         flows: &mut Flows,
     ) -> Option<LoanRequest> {
         if self.bank_debt > 0.0 {
-            let principal = self.bank_debt / terms.bank_term_months;
-            let guaranteed = self.guaranteed_debt / terms.bank_term_months;
+            let principal = self.bank_debt * terms.bank_repayment;
+            let guaranteed = self.guaranteed_debt * terms.bank_repayment;
             self.bank_debt -= principal;
             self.guaranteed_debt -= guaranteed;
             self.cash -= principal;
@@ -544,7 +543,7 @@ impl Firm {
             flows.guaranteed_principal += guaranteed;
         }
         if self.fund_debt > 0.0 {
-            let principal = self.fund_debt / terms.fund_term_months;
+            let principal = self.fund_debt * terms.fund_repayment;
             self.fund_debt -= principal;
             self.cash -= principal;
             flows.fund_principal += principal;
