@@ -1,8 +1,13 @@
-//! Model throughput: firm-steps per second of one replication of the baseline, single thread, all
-//! mechanisms on (crisis, credit crunch, austerity, fund, contracts). `cargo bench --bench model`.
+//! Model throughput: firm-steps per second of one replication of the baseline, all mechanisms on
+//! (crisis, credit crunch, austerity, fund, contracts). `cargo bench --bench model`; see
+//! benches/README.md for the last figures.
 //!
-//! Throughput counts initial firms x simulated months; entry and exit keep the live population
-//! within a few per cent of that.
+//! - `replication/N_firms_single_thread`: one core, from the baseline's own 3,000 firms to 1M.
+//! - `replication/N_firms_parallel_firms`: one replication spread over all cores (the per-firm
+//!   passes run block by block on the rayon pool; results are bit-identical to one thread).
+//!
+//! Throughput counts initial firms x simulated months (warm-up included); entry and exit keep the
+//! live population within a few per cent of that.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -22,18 +27,31 @@ fn baseline(firms: u32) -> scenario::Scenario {
 fn replication_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
     group.sample_size(10);
-    for firms in [3_000u32, 10_000, 100_000] {
+    let cases = [
+        (3_000u32, false),
+        (10_000, false),
+        (100_000, false),
+        (1_000_000, false),
+        (100_000, true),
+        (1_000_000, true),
+    ];
+    for (firms, parallel_firms) in cases {
         let s = baseline(firms);
         let steps = u64::from(firms) * u64::from(s.warmup_months + s.months);
         group.throughput(Throughput::Elements(steps));
-        group.bench_function(format!("{firms}_firms_single_thread"), |b| {
+        let mode = if parallel_firms {
+            "parallel_firms"
+        } else {
+            "single_thread"
+        };
+        group.bench_function(format!("{firms}_firms_{mode}"), |b| {
             b.iter(|| {
                 run_replication(
                     &s,
                     0,
                     RunOptions {
-                        record_firms: false,
-                        parallel_firms: false,
+                        record_firms: true,
+                        parallel_firms,
                     },
                 )
             })

@@ -519,45 +519,65 @@ impl<'a> Economy<'a> {
         }
     }
 
+    /// Step 7. Each firm's exit is decided from its own state and draws, block by block (in
+    /// parallel for large populations); then the exits are wound up one by one, from the last
+    /// position down. An exiting firm's place is taken by the last firm, so an exit moves one
+    /// firm, not all those behind it; the order of firms is then no longer the order of ids, but
+    /// it depends only on the replication's own draws.
     fn exits(&mut self, t: i32) {
         let s = self.scenario;
         let p = &s.population;
         let buyout = &s.policy.worker_buyout;
-        let hazard = std::mem::take(&mut self.background_hazard);
-        let mut firms = std::mem::take(&mut self.firms);
-        // An exiting firm's place is taken by the last firm (which is examined next), so an exit
-        // moves one firm, not all those behind it. The order of firms is then no longer the
-        // order of ids, but it depends only on the replication's own draws.
-        let mut i = 0;
-        while i < firms.len() {
-            let f = &mut firms[i];
-            let k = &self.kinds[f.kind.index()];
-            let tech = &self.tech[f.sector.index()];
-            if f.equity(tech) < 0.0 {
-                f.negative_equity_months += 1;
-            } else {
-                f.negative_equity_months = 0;
+        let (kinds, tech, hazard) = (&self.kinds, &self.tech, &self.background_hazard);
+        let decide = |(block, chunk): (usize, &mut [Firm])| {
+            let mut leaving = Vec::new();
+            for (i, f) in chunk.iter_mut().enumerate() {
+                if f.equity(&tech[f.sector.index()]) < 0.0 {
+                    f.negative_equity_months += 1;
+                } else {
+                    f.negative_equity_months = 0;
+                }
+                let insolvent = f.cash < -1e-9;
+                let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
+                let background = f.rng.random::<f64>() < hazard.at((t - f.birth_month).max(0));
+                if !financial && !background {
+                    continue;
+                }
+                let reason = if financial
+                    && kinds[f.kind.index()].params.buyout_eligible
+                    && buyout.probability > 0.0
+                    && f.rng.random::<f64>() < buyout.probability
+                {
+                    ExitReason::Converted
+                } else if insolvent {
+                    ExitReason::Insolvency
+                } else if financial {
+                    ExitReason::NegativeEquity
+                } else {
+                    ExitReason::Background
+                };
+                leaving.push((block * CHUNK + i, reason));
             }
-            let insolvent = f.cash < -1e-9;
-            let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
-            let background = f.rng.random::<f64>() < hazard.at((t - f.birth_month).max(0));
-            if !financial && !background {
-                i += 1;
-                continue;
-            }
-            let mut reason = if insolvent {
-                ExitReason::Insolvency
-            } else if financial {
-                ExitReason::NegativeEquity
-            } else {
-                ExitReason::Background
-            };
-            if financial
-                && k.params.buyout_eligible
-                && buyout.probability > 0.0
-                && f.rng.random::<f64>() < buyout.probability
-            {
-                reason = ExitReason::Converted;
+            leaving
+        };
+        let leaving: Vec<(usize, ExitReason)> = if self.options.parallel_firms {
+            let blocks: Vec<_> = self
+                .firms
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .map(decide)
+                .collect();
+            blocks.concat()
+        } else {
+            self.firms
+                .chunks_mut(CHUNK)
+                .enumerate()
+                .flat_map(decide)
+                .collect()
+        };
+        for &(i, reason) in leaving.iter().rev() {
+            let mut f = self.firms.swap_remove(i);
+            if reason == ExitReason::Converted {
                 let members = ((buyout.member_share * f.heads() as f64).round() as u32).max(1);
                 self.buyouts.push(Buyout {
                     sector: f.sector,
@@ -568,7 +588,6 @@ impl<'a> Economy<'a> {
                     installed_fte: f.installed_fte,
                 });
             }
-            let mut f = firms.swap_remove(i);
             self.settle_exit(&mut f);
             let cell = self.events.cell_mut(f.kind, f.sector);
             cell.count_exit(reason);
@@ -578,8 +597,6 @@ impl<'a> Economy<'a> {
                     .push(firm_record(&f, Some((t.max(0) as u32, reason))));
             }
         }
-        self.firms = firms;
-        self.background_hazard = hazard;
     }
 
     /// Winds up an exiting firm: liquid assets pay the bank, then the fund, then unpaid creditors;
