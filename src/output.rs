@@ -50,6 +50,7 @@ impl ResultsDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "results".into());
+        remove_stale_partials(parent, &name);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| OutputError::Io(staging.clone(), e))?;
@@ -98,6 +99,34 @@ impl ResultsDir {
         }
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Removes the staging folders (`.NAME.partial-PID`, and `.old` leftovers of a replacement) that
+/// a killed run into the same results folder left behind: those whose process no longer exists.
+/// Best effort, and only where that can be known (Linux's /proc); a folder being written by a
+/// live run is never touched.
+fn remove_stale_partials(parent: &Path, name: &str) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.strip_suffix(".old").unwrap_or(rest);
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -570,4 +570,35 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_folder_under_th
         out.join("marker").exists() && out.join("manifest.json").exists(),
         "the old results survive"
     );
+    let partials = || {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".res.partial-")
+            })
+            .count()
+    };
+    assert_eq!(partials(), 1, "the killed run's staging folder is left");
+
+    // The next run into the same folder clears what the killed run left.
+    run_small_forced(&dir, "res");
+    assert_eq!(partials(), 0, "the stale staging folder is removed");
+    assert!(!out.join("marker").exists(), "--force replaced the results");
+}
+
+fn run_small_forced(dir: &Path, out: &str) {
+    let scenario = dir.join("small.toml");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        dir.join(out).to_str().unwrap(),
+        "--force",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
