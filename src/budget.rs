@@ -108,6 +108,35 @@ pub fn check(estimate: MemoryEstimate, available: u64, firm_table: bool) -> Resu
     }
 }
 
+/// The threads a run may use. Threads the user asked for are kept or the run is refused; without
+/// a request, the run gets as many of `default_threads` as fit in memory (at least one, or it is
+/// refused). `Some(n)` when fewer threads than the default must be used.
+pub fn fit_threads<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario> + Clone,
+    requested: Option<usize>,
+    default_threads: usize,
+    firm_table: bool,
+    available: u64,
+) -> Result<Option<usize>, TooLarge> {
+    if let Some(n) = requested {
+        return check(estimate(scenarios, n, firm_table), available, firm_table)
+            .map(|()| requested);
+    }
+    let all = default_threads.max(1);
+    for n in (1..=all).rev() {
+        if check(
+            estimate(scenarios.clone(), n, firm_table),
+            available,
+            firm_table,
+        )
+        .is_ok()
+        {
+            return Ok((n < all).then_some(n));
+        }
+    }
+    check(estimate(scenarios, 1, firm_table), available, firm_table).map(|()| None)
+}
+
 fn mib(bytes: u64) -> String {
     if bytes >= 10 << 30 {
         format!("{:.0} GB", bytes as f64 / (1u64 << 30) as f64)
@@ -187,5 +216,19 @@ mod tests {
             "{refused}"
         );
         assert!(check(estimate([&with_firms(3_000)], 2, true), 1 << 30, true).is_ok());
+    }
+
+    #[test]
+    fn without_a_thread_count_a_run_uses_the_threads_that_fit() {
+        let big = with_firms(1_000_000);
+        let one = estimate([&big], 1, false).total;
+        let room = (one as f64 * 2.5 / 0.9) as u64; // two replications fit, three do not
+        assert_eq!(fit_threads([&big], None, 8, false, room), Ok(Some(2)));
+        assert_eq!(fit_threads([&big], None, 2, false, room), Ok(None));
+        // Threads the user asked for are not changed: the run is refused instead.
+        assert!(fit_threads([&big], Some(8), 8, false, room).is_err());
+        assert_eq!(fit_threads([&big], Some(2), 8, false, room), Ok(Some(2)));
+        // Not even one replication fits.
+        assert!(fit_threads([&big], None, 8, false, one / 2).is_err());
     }
 }

@@ -164,6 +164,8 @@ pub struct ComparisonReport {
     pub folder: PathBuf,
     pub table: DataFrame,
     pub wall_seconds: f64,
+    /// Threads used, when fewer than the machine's had to be used to fit in memory.
+    pub threads_limited: Option<usize>,
 }
 
 /// The default results folder: `output/<name>-sweep` or `output/<name>-compare`.
@@ -187,7 +189,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     let arms = &req.arms;
     let n_arms = arms.len() as u32;
     let replications = arms[0].scenario.replications;
-    pipeline::fits_in_memory(arms.iter().map(|a| &a.scenario), req.threads, false)?;
+    let threads = pipeline::fit_threads(arms.iter().map(|a| &a.scenario), req.threads, false)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
@@ -207,7 +209,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
             runner::run_options(
                 &a.scenario,
                 EnsembleOptions {
-                    threads: req.threads,
+                    threads,
                     record_firms: true,
                 },
             )
@@ -243,7 +245,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     let mut base: Vec<f64> = Vec::new();
     let simulated = runner::run_jobs_streaming(
         n_arms * replications,
-        req.threads,
+        threads,
         |job| {
             let (r, a) = (job / n_arms, (job % n_arms) as usize);
             let s = &arms[a].scenario;
@@ -306,12 +308,14 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     spinner.finish_and_clear();
 
     let wall_seconds = started.elapsed().as_secs_f64();
-    write_manifest(&mut dir, req, wall_seconds)?;
+    let used = threads.unwrap_or_else(rayon::current_num_threads);
+    write_manifest(&mut dir, req, used, wall_seconds)?;
     let folder = dir.commit()?;
     Ok(ComparisonReport {
         folder,
         table,
         wall_seconds,
+        threads_limited: threads.filter(|_| req.threads.is_none()),
     })
 }
 
@@ -414,6 +418,7 @@ pub fn setting(s: &Scenario, key: &str) -> String {
 fn write_manifest(
     dir: &mut ResultsDir,
     req: &ComparisonRequest,
+    threads: usize,
     wall_seconds: f64,
 ) -> Result<(), RunError> {
     let arms: Vec<serde_json::Value> = req
@@ -442,7 +447,7 @@ fn write_manifest(
             Design::Compare => serde_json::json!("compare"),
         },
         "common_random_numbers": { "seed": base.seed, "replications": base.replications },
-        "threads": req.threads.unwrap_or_else(rayon::current_num_threads),
+        "threads": threads,
         "wall_seconds": wall_seconds,
         "arms": arms,
         "files": dir.files(),

@@ -169,6 +169,11 @@ fn run(request: RunRequest) -> ExitCode {
     match pipeline::run(&request) {
         Ok(report) => {
             let s = &request.scenario;
+            if let Some(n) = report.threads_limited {
+                eprintln!(
+                    "note: ran on {n} threads so that the replications in flight fit in memory"
+                );
+            }
             let w = coopsim::model::crisis_window(s);
             sayln!(
                 "{}: {} replications of {} firms in {:.1} s; crisis window months {}-{}",
@@ -293,6 +298,11 @@ fn run_comparison(
     match comparison::run(&request) {
         Ok(report) => {
             let base = &request.arms[0].scenario;
+            if let Some(n) = report.threads_limited {
+                eprintln!(
+                    "note: ran on {n} threads so that the replications in flight fit in memory"
+                );
+            }
             sayln!(
                 "{}: {} arms x {} replications (common random numbers, seed {}) in {:.1} s",
                 request.name,

@@ -51,6 +51,8 @@ pub struct RunReport {
     pub wall_seconds: f64,
     /// Time spent in the polars summary (not simulating or drawing).
     pub summary_seconds: f64,
+    /// Threads used, when fewer than the machine's had to be used to fit in memory.
+    pub threads_limited: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -203,19 +205,25 @@ impl Spills {
     }
 }
 
-/// Refuses, before anything is written, a run whose memory estimate exceeds what is available.
-pub(crate) fn fits_in_memory<'a>(
-    scenarios: impl IntoIterator<Item = &'a Scenario>,
+/// The threads a run will use, decided before anything is written: a run whose memory estimate
+/// exceeds what is available is refused, or, when no thread count was asked for, given fewer
+/// threads (each holds one replication).
+pub(crate) fn fit_threads<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario> + Clone,
     threads: Option<usize>,
     firm_table: bool,
-) -> Result<(), RunError> {
-    let threads = threads.unwrap_or_else(rayon::current_num_threads);
-    let estimate = budget::estimate(scenarios, threads, firm_table);
+) -> Result<Option<usize>, RunError> {
     match budget::available_memory() {
-        Some(available) => {
-            budget::check(estimate, available, firm_table).map_err(RunError::TooLarge)
-        }
-        None => Ok(()),
+        Some(available) => budget::fit_threads(
+            scenarios,
+            threads,
+            rayon::current_num_threads(),
+            firm_table,
+            available,
+        )
+        .map(|fitted| fitted.or(threads))
+        .map_err(RunError::TooLarge),
+        None => Ok(threads),
     }
 }
 
@@ -227,7 +235,7 @@ pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
 pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let s = &req.scenario;
-    fits_in_memory([s], req.threads, req.firms)?;
+    let threads = fit_threads([s], req.threads, req.firms)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
@@ -237,7 +245,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let bar = progress_bar(req.progress, s.replications, "replications");
 
     let options = EnsembleOptions {
-        threads: req.threads,
+        threads,
         record_firms: true,
     };
     let with_firms = req.firms;
@@ -289,13 +297,15 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     summarising.finish_and_clear();
 
     let wall_seconds = started.elapsed().as_secs_f64();
-    write_manifest(&mut dir, req, wall_seconds, summary_seconds)?;
+    let used = threads.unwrap_or_else(rayon::current_num_threads);
+    write_manifest(&mut dir, req, used, wall_seconds, summary_seconds)?;
     let folder = dir.commit()?;
     Ok(RunReport {
         folder,
         headline,
         wall_seconds,
         summary_seconds,
+        threads_limited: threads.filter(|_| req.threads.is_none()),
     })
 }
 
@@ -420,6 +430,7 @@ pub(crate) fn fnv1a(text: &str) -> String {
 fn write_manifest(
     dir: &mut ResultsDir,
     req: &RunRequest,
+    threads: usize,
     wall_seconds: f64,
     summary_seconds: f64,
 ) -> Result<(), RunError> {
@@ -432,7 +443,7 @@ fn write_manifest(
         "scenario_hash_fnv1a64": fnv1a(&resolved),
         "seed": s.seed,
         "replications": s.replications,
-        "threads": req.threads.unwrap_or_else(rayon::current_num_threads),
+        "threads": threads,
         "wall_seconds": wall_seconds,
         "summary_seconds": summary_seconds,
         "firms_table": req.firms,
