@@ -169,11 +169,7 @@ fn run(request: RunRequest) -> ExitCode {
     match pipeline::run(&request) {
         Ok(report) => {
             let s = &request.scenario;
-            if let Some(n) = report.threads_limited {
-                eprintln!(
-                    "note: ran on {n} threads so that the replications in flight fit in memory"
-                );
-            }
+            note_threads(report.threads_limited);
             let w = coopsim::model::crisis_window(s);
             sayln!(
                 "{}: {} replications of {} firms in {:.1} s; crisis window months {}-{}",
@@ -192,18 +188,31 @@ fn run(request: RunRequest) -> ExitCode {
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
         }
-        Err(e @ pipeline::RunError::Interrupted) => {
+        Err(e) => failed(&e),
+    }
+}
+
+/// Says when a run had to use fewer threads than the machine has, to fit in memory.
+fn note_threads(limited: Option<usize>) {
+    if let Some(n) = limited {
+        eprintln!("note: ran on {n} threads so that the replications in flight fit in memory");
+    }
+}
+
+/// The message and exit status of a run, sweep or comparison that did not finish: 130 when
+/// interrupted, 2 for what the user can change (an existing folder, a run too large), 1 otherwise.
+fn failed(e: &pipeline::RunError) -> ExitCode {
+    match e {
+        pipeline::RunError::Interrupted => {
             eprintln!("{e}");
             ExitCode::from(130)
         }
-        Err(
-            e @ (pipeline::RunError::Output(output::OutputError::Exists(_))
-            | pipeline::RunError::TooLarge(_)),
-        ) => {
+        pipeline::RunError::Output(output::OutputError::Exists(_))
+        | pipeline::RunError::TooLarge(_) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
-        Err(e) => {
+        _ => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
@@ -298,11 +307,7 @@ fn run_comparison(
     match comparison::run(&request) {
         Ok(report) => {
             let base = &request.arms[0].scenario;
-            if let Some(n) = report.threads_limited {
-                eprintln!(
-                    "note: ran on {n} threads so that the replications in flight fit in memory"
-                );
-            }
+            note_threads(report.threads_limited);
             sayln!(
                 "{}: {} arms x {} replications (common random numbers, seed {}) in {:.1} s",
                 request.name,
@@ -318,20 +323,6 @@ fn run_comparison(
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
         }
-        Err(e @ pipeline::RunError::Interrupted) => {
-            eprintln!("{e}");
-            ExitCode::from(130)
-        }
-        Err(
-            e @ (pipeline::RunError::Output(output::OutputError::Exists(_))
-            | pipeline::RunError::TooLarge(_)),
-        ) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => failed(&e),
     }
 }
