@@ -89,7 +89,6 @@ pub struct Economy<'a> {
 /// The background exit hazard by age in months (MODEL.md 3.7): the base hazard, raised for young
 /// firms (liability of newness). Tabulated for the ages a run meets, so the exponential is not
 /// evaluated for every firm every month; the same formula gives the same bits beyond the table.
-#[derive(Default)]
 struct BackgroundHazard {
     base: f64,
     newness_multiplier: f64,
