@@ -3,6 +3,8 @@
 //! leverage, least-leveraged applicants served first, and defaults that eat equity (the financial
 //! accelerator). Loans are booked against the bank's equity only: a loan moves no net worth.
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::scenario::{Kind, Scenario, Sector};
 
 use super::sector::Environment;
@@ -114,11 +116,17 @@ pub enum Decision {
 
 /// The order in which the bank serves requests: least leveraged first, ties by firm position.
 /// Returns positions in `requests`.
-pub fn queue(requests: &[LoanRequest]) -> Vec<u32> {
+/// Keys are unique (one request per firm), so sorting in parallel gives the same order.
+pub fn queue(requests: &[LoanRequest], parallel: bool) -> Vec<u32> {
     let mut order: Vec<u32> = (0..requests.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
+    let by_leverage = |&a: &u32, &b: &u32| {
         let (a, b) = (&requests[a as usize], &requests[b as usize]);
         a.leverage.total_cmp(&b.leverage).then(a.firm.cmp(&b.firm))
-    });
+    };
+    if parallel {
+        order.par_sort_unstable_by(by_leverage);
+    } else {
+        order.sort_unstable_by(by_leverage);
+    }
     order
 }

@@ -473,7 +473,7 @@ impl<'a> Economy<'a> {
         let bank_share = 1.0 - credit.guarantee;
         let mut headroom = self.bank.headroom(credit);
         let mut decisions = vec![Decision::Refused; requests.len()];
-        for position in bank::queue(requests) {
+        for position in bank::queue(requests, self.options.parallel_firms) {
             let r = &requests[position as usize];
             let cell = self.events.cell_mut(r.kind, r.sector);
             cell.credit_requested += r.amount;
@@ -503,8 +503,19 @@ impl<'a> Economy<'a> {
             cell.fund_support += amount;
             decisions[position as usize] = Decision::Fund { amount };
         }
-        for (r, d) in requests.iter().zip(decisions) {
-            self.firms[r.firm].take_loan(d);
+        // Requests are in firm order, so each block of firms books its own run of decisions.
+        let book = |(block, chunk): (usize, &mut [Firm])| {
+            let start = block * CHUNK;
+            let from = requests.partition_point(|r| r.firm < start);
+            let to = requests.partition_point(|r| r.firm < start + chunk.len());
+            for (r, d) in requests[from..to].iter().zip(&decisions[from..to]) {
+                chunk[r.firm - start].take_loan(*d);
+            }
+        };
+        if self.options.parallel_firms {
+            self.firms.par_chunks_mut(CHUNK).enumerate().for_each(book);
+        } else {
+            self.firms.chunks_mut(CHUNK).enumerate().for_each(book);
         }
 
         // The bank pays out equity above its target (raised during the crunch: deleveraging).
