@@ -115,18 +115,54 @@ pub enum Decision {
 }
 
 /// The order in which the bank serves requests: least leveraged first, ties by firm position.
-/// Returns positions in `requests`.
-/// Keys are unique (one request per firm), so sorting in parallel gives the same order.
+/// Returns positions in `requests`, which are in firm order, so a tie on leverage is broken by
+/// position. Leverage is never negative or NaN (see `Firm::leverage_after`), and for such numbers
+/// the order of their bit patterns is their numeric order: the sort is on plain integer keys.
+/// Keys are unique, so sorting in parallel gives the same order.
 pub fn queue(requests: &[LoanRequest], parallel: bool) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..requests.len() as u32).collect();
-    let by_leverage = |&a: &u32, &b: &u32| {
-        let (a, b) = (&requests[a as usize], &requests[b as usize]);
-        a.leverage.total_cmp(&b.leverage).then(a.firm.cmp(&b.firm))
-    };
+    let mut keys: Vec<(u64, u32)> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            debug_assert!(r.leverage >= 0.0, "leverage {} is negative or NaN", r.leverage);
+            (r.leverage.to_bits(), i as u32)
+        })
+        .collect();
     if parallel {
-        order.par_sort_unstable_by(by_leverage);
+        keys.par_sort_unstable();
     } else {
-        order.sort_unstable_by(by_leverage);
+        keys.sort_unstable();
     }
-    order
+    keys.into_iter().map(|(_, i)| i).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(firm: usize, leverage: f64) -> LoanRequest {
+        LoanRequest {
+            firm,
+            kind: Kind::Conventional,
+            sector: Sector::ALL[0],
+            amount: 1.0,
+            leverage,
+            shortfall: 0.0,
+            fund_amount: 0.0,
+            fund_leverage: 0.0,
+        }
+    }
+
+    #[test]
+    fn queue_serves_least_leveraged_first_then_by_position() {
+        let leverages = [0.5, f64::INFINITY, 0.0, 0.5, 1e-300, 2.0, 0.25];
+        let requests: Vec<LoanRequest> = leverages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| request(i * 3, *l))
+            .collect();
+        let expected = vec![2, 4, 6, 0, 3, 5, 1];
+        assert_eq!(queue(&requests, false), expected);
+        assert_eq!(queue(&requests, true), expected);
+    }
 }

@@ -321,9 +321,10 @@ impl<'a> Economy<'a> {
         // and the firm's side of 6: loans amortise, reserves cover losses, a loan request.
         let (market_capacity, requests) = self.operate_firms(&ctx);
         // 6. Finance: the bank's rationed lending, the fund's emergency loans.
-        self.lend(&credit, &requests);
-        // 7. Exit: insolvency, persistent negative equity, background hazard; buyouts.
-        self.exits(t);
+        let decisions = self.lend(&credit, &requests);
+        // 6-7. The loans are booked on the firms; exit: insolvency, persistent negative equity,
+        // background hazard; buyouts.
+        self.exits(t, &requests, &decisions);
         // 8. Entry and conversion.
         self.entry(t, &env, &credit, &ctx, &market_capacity);
         // 9. Public contracts tick down; at term they are renewed or lost. 10. Record the month
@@ -435,8 +436,9 @@ impl<'a> Economy<'a> {
 
     /// Step 6, the lenders' side: the bank serves requests least leveraged first while its
     /// capital allows (credit rationing); a co-op it refuses may get an emergency loan from the
-    /// fund. Decisions are taken on the requests alone, then booked on the firms in firm order.
-    fn lend(&mut self, credit: &Conditions, requests: &[LoanRequest]) {
+    /// fund. Decisions are taken on the requests alone (one per request, in the requests' order);
+    /// `exits` books them on the firms.
+    fn lend(&mut self, credit: &Conditions, requests: &[LoanRequest]) -> Vec<Decision> {
         let s = self.scenario;
         let max_leverage = if credit.guarantee > 0.0 {
             credit.max_leverage_guaranteed
@@ -476,17 +478,6 @@ impl<'a> Economy<'a> {
             cell.fund_support += amount;
             decisions[position as usize] = Decision::Fund { amount };
         }
-        // Requests are in firm order, so each block of firms books its own run of decisions.
-        let book = |(block, chunk): (usize, &mut [Firm])| {
-            let start = block * CHUNK;
-            let from = requests.partition_point(|r| r.firm < start);
-            let to = requests.partition_point(|r| r.firm < start + chunk.len());
-            for (r, d) in requests[from..to].iter().zip(&decisions[from..to]) {
-                chunk[r.firm - start].take_loan(*d);
-            }
-        };
-        map_blocks(&mut self.firms, self.options.parallel_firms, book);
-
         // The bank pays out equity above its target (raised during the crunch: deleveraging).
         let target = (s.bank.target_equity_to_loans + credit.capital_requirement
             - s.bank.capital_requirement)
@@ -496,19 +487,27 @@ impl<'a> Economy<'a> {
             self.bank.equity -= payout;
             self.households += payout;
         }
+        decisions
     }
 
-    /// Step 7. Each firm's exit is decided from its own state and draws, block by block (in
-    /// parallel for large populations); then the exits are wound up one by one, from the last
-    /// position down. An exiting firm's place is taken by the last firm, so an exit moves one
+    /// The end of step 6 and step 7. Block by block (in parallel for large populations), the
+    /// lenders' decisions are booked on the firms and then each firm's exit is decided from its own
+    /// state and draws; then the exits are wound up one by one, from the last position down. An exiting firm's place is taken by the last firm, so an exit moves one
     /// firm, not all those behind it; the order of firms is then no longer the order of ids, but
     /// it depends only on the replication's own draws.
-    fn exits(&mut self, t: i32) {
+    fn exits(&mut self, t: i32, requests: &[LoanRequest], decisions: &[Decision]) {
         let s = self.scenario;
         let p = &s.population;
         let buyout = &s.policy.worker_buyout;
         let (kinds, tech, hazard) = (&self.kinds, &self.tech, &self.background_hazard);
         let decide = |(block, chunk): (usize, &mut [Firm])| {
+            // Requests are in firm order, so each block books its own run of decisions.
+            let start = block * CHUNK;
+            let from = requests.partition_point(|r| r.firm < start);
+            let to = requests.partition_point(|r| r.firm < start + chunk.len());
+            for (r, d) in requests[from..to].iter().zip(&decisions[from..to]) {
+                chunk[r.firm - start].take_loan(*d);
+            }
             let mut leaving = Vec::new();
             for (i, f) in chunk.iter_mut().enumerate() {
                 if f.equity(&tech[f.sector.index()]) < 0.0 {
