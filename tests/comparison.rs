@@ -128,8 +128,10 @@ fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
         "scenarios/baseline_2008.toml",
         "--vary",
         "policy.credit_guarantee.coverage=0:0.75:2",
+        // The guarantee saves about 20 of some 2,000 SMEs (60 replications: -20.8 exits, 95% CI
+        // -29.9 to -11.6); 12 replications cannot tell that from noise, 40 can.
         "-r",
-        "12",
+        "40",
         "--out",
         out.to_str().unwrap(),
         "-q",

@@ -10,7 +10,7 @@ use coopsim::scenario::{Kind, Sector};
 
 use common::*;
 
-const REPLICATIONS: u32 = 24;
+const REPLICATIONS: u32 = 48;
 
 fn kind_outcomes(name: &str) -> Vec<[KindOutcome; Kind::COUNT]> {
     let s = shipped_with(name, REPLICATIONS);

@@ -124,7 +124,11 @@ pub fn queue(requests: &[LoanRequest], parallel: bool) -> Vec<u32> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            debug_assert!(r.leverage >= 0.0, "leverage {} is negative or NaN", r.leverage);
+            debug_assert!(
+                r.leverage >= 0.0,
+                "leverage {} is negative or NaN",
+                r.leverage
+            );
             (r.leverage.to_bits(), i as u32)
         })
         .collect();

@@ -265,7 +265,6 @@ impl<'a> Economy<'a> {
             bank_rate: 0.0,
             fund_debt: 0.0,
             negative_equity_months: 0,
-            last_result: 0.0,
             last_costs: 0.0,
             contract_value: 0.0,
             contract_base_value: 0.0,

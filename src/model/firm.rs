@@ -159,7 +159,6 @@ pub struct Firm {
     pub bank_rate: f64,
     pub fund_debt: f64,
     pub negative_equity_months: u32,
-    pub last_result: f64,
     /// Last month's operating costs (wages, fixed costs, interest).
     pub last_costs: f64,
     /// Monthly value of the firm's public contract (0 if none).
@@ -175,6 +174,7 @@ pub struct Firm {
     pub growth_request: f64,
     pub revenue: f64,
     pub wage_bill: f64,
+    /// The month's result (step 4); from step 3 of the next month until step 4, last month's.
     pub result: f64,
 }
 
@@ -277,7 +277,8 @@ impl Firm {
         let p = &k.params;
         let target = self.expected_demand / self.productivity;
         let current = self.hours * self.effective_heads(k);
-        let under_pressure = self.last_result < 0.0;
+        // Step 4 books this month's result later: `result` still holds last month's.
+        let under_pressure = self.result < 0.0;
         let mut costs = 0.0;
         if current > target * (1.0 + p.adjustment_deadband) {
             for &margin in &k.order {
