@@ -156,3 +156,43 @@ fn worker_buyouts_turn_failing_firms_into_coops() {
         &coops(&base()),
     );
 }
+
+#[test]
+fn co_ops_cut_their_own_pay_only_after_a_losing_month() {
+    // docs/MODEL.md 7.3: the pay margin is used only by a firm under pressure, one whose last
+    // month's result was a loss; a profitable co-op hoards labour instead.
+    use coopsim::model::{Economy, RunOptions};
+    use std::collections::HashMap;
+    let s = base();
+    let mut economy = Economy::new(&s, 0, RunOptions::default());
+    let (mut cuts, mut coop_cuts) = (0, 0);
+    while economy.month() < s.months as i32 {
+        let before: HashMap<u64, (f64, f64)> = economy
+            .firms()
+            .iter()
+            .map(|f| (f.id, (f.pay_index, f.result)))
+            .collect();
+        economy.step();
+        for f in economy.firms() {
+            let Some(&(pay, result)) = before.get(&f.id) else {
+                continue;
+            };
+            if f.pay_index < pay {
+                assert!(
+                    result < 0.0,
+                    "month {}: firm {} ({}) cut pay {pay} -> {} after a result of {result}",
+                    economy.month() - 1,
+                    f.id,
+                    f.kind.name(),
+                    f.pay_index
+                );
+                cuts += 1;
+                coop_cuts += usize::from(f.kind == Kind::WorkerCoop);
+            }
+        }
+    }
+    assert!(
+        coop_cuts > 100,
+        "{coop_cuts} pay cuts by worker co-ops ({cuts} in all)"
+    );
+}
