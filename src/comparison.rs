@@ -288,16 +288,20 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     bar.finish_and_clear();
 
     let spinner = pipeline::summarising_spinner(req.progress);
-    let mut table = summarise(&mut spill, req, replications)?;
+    let (mut table, arm_curves) = runner::with_threads(threads, || {
+        let table = summarise(&mut spill, req, replications)?;
+        let mut arm_curves = Vec::new();
+        for (arm, (mut ts, mut sv)) in arms.iter().zip(curves) {
+            let onset = arm.scenario.crisis.onset_month;
+            arm_curves.push((
+                summary::timeseries(&mut ts)?,
+                summary::survival(&mut sv, onset)?,
+            ));
+        }
+        Ok::<_, PolarsError>((table, arm_curves))
+    })
+    .map_err(RunError::Threads)??;
     drop(spill);
-    let mut arm_curves = Vec::new();
-    for (arm, (mut ts, mut sv)) in arms.iter().zip(curves) {
-        let onset = arm.scenario.crisis.onset_month;
-        arm_curves.push((
-            summary::timeseries(&mut ts)?,
-            summary::survival(&mut sv, onset)?,
-        ));
-    }
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
     pipeline::write_table(&mut dir, stem(&req.design), &mut table, req.format)?;
     spinner.set_message("drawing charts");

@@ -269,19 +269,23 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     bar.finish_and_clear();
     let summarising = summarising_spinner(req.progress);
     let summary_started = Instant::now();
-    let mut timeseries = summary::timeseries(&mut spills.timeseries)?;
-    write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
-    let mut survival = summary::survival(&mut spills.survival, s.crisis.onset_month)?;
-    write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
-    let mut fragility = summary::fragility(&mut spills.fragility)?;
-    write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
-    let mut headline = summary::headline(&mut spills.headline, s.replications)?;
-    write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
-    let mut hazard = summary::hazard_ratios(&headline)?;
-    write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
-    let md = dir.file("headline.md");
-    std::fs::write(&md, headline_markdown(s, &headline)?)
-        .map_err(|e| RunError::Io(md.clone(), e))?;
+    let (timeseries, survival, fragility, headline) = runner::with_threads(threads, || {
+        let mut timeseries = summary::timeseries(&mut spills.timeseries)?;
+        write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
+        let mut survival = summary::survival(&mut spills.survival, s.crisis.onset_month)?;
+        write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
+        let mut fragility = summary::fragility(&mut spills.fragility)?;
+        write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
+        let mut headline = summary::headline(&mut spills.headline, s.replications)?;
+        write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
+        let mut hazard = summary::hazard_ratios(&headline)?;
+        write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
+        let md = dir.file("headline.md");
+        std::fs::write(&md, headline_markdown(s, &headline)?)
+            .map_err(|e| RunError::Io(md.clone(), e))?;
+        Ok::<_, RunError>((timeseries, survival, fragility, headline))
+    })
+    .map_err(RunError::Threads)??;
     let summary_seconds = summary_started.elapsed().as_secs_f64();
     drop(spills);
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;

@@ -107,14 +107,27 @@ where
         None => Ok(rayon::in_place_scope(|scope| {
             stream(scope, jobs, work, stop, sink)
         })),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| PoolError(e.to_string()))?;
-            Ok(pool.in_place_scope(|scope| stream(scope, jobs, work, stop, sink)))
-        }
+        Some(n) => Ok(pool(n)?.in_place_scope(|scope| stream(scope, jobs, work, stop, sink))),
     }
+}
+
+/// Runs `f` on a pool of `threads` workers (in place when `None`), so that work sized by
+/// `rayon::current_num_threads` inside it, such as the summary's, honours `--threads`.
+pub fn with_threads<R: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, PoolError> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => Ok(pool(n)?.install(f)),
+    }
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, PoolError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PoolError(e.to_string()))
 }
 
 /// Spawns the jobs into `scope` and feeds the sink on the calling thread, in order.

@@ -13,8 +13,16 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
+
+/// Most threads one summary uses: each holds a block (about `BLOCK_BUDGET` bytes of numbers, a
+/// few times that as frames), and beyond this the file reads and polars' own pool are the limit.
+const SUMMARY_THREADS: usize = 8;
+
+/// Blocks summarised between two stackings of the results.
+const WAVE: usize = 64;
 
 /// A label column: its name, its possible values, and which one a row has, from (key index, row
 /// index). Blocks carry labels as codes, turned into names only in the (small) query results, so
@@ -159,28 +167,73 @@ impl Spill {
         Ok(())
     }
 
-    /// Runs `query` on each block (all replications of its keys) and stacks the results.
-    pub fn summarise(&mut self, query: impl Fn(LazyFrame) -> LazyFrame) -> PolarsResult<DataFrame> {
+    /// Runs `query` on each block (all replications of its keys) and stacks the results in block
+    /// order: the same table on any number of threads.
+    ///
+    /// Blocks go in waves of `WAVE` to up to `SUMMARY_THREADS` plain threads (no more than the
+    /// current rayon pool has), each holding one block at a time; each wave's results are stacked
+    /// before the next starts. Memory is therefore bounded by the thread count, not by the
+    /// replications. Plain threads, not rayon tasks: a rayon worker waiting on polars' own pool
+    /// would steal and start further blocks, and hold them all at once.
+    pub fn summarise(
+        &mut self,
+        query: impl Fn(LazyFrame) -> LazyFrame + Sync,
+    ) -> PolarsResult<DataFrame> {
         self.file.flush()?;
-        let mut reader = File::open(&self.path)?;
+        let blocks: Vec<(usize, usize)> = self.blocks().collect();
+        let threads = rayon::current_num_threads().clamp(1, SUMMARY_THREADS);
         let mut out: Option<DataFrame> = None;
-        for (u0, u1) in self.blocks().collect::<Vec<_>>() {
-            let mut part = query(self.block(&mut reader, u0, u1)?.lazy()).collect()?;
-            self.name_labels(&mut part)?;
-            match &mut out {
-                Some(o) => {
-                    o.vstack_mut(&part)?;
-                    // Thousands of tiny chunks cost more than the rows they hold.
-                    if o.first_col_n_chunks() >= 64 {
-                        o.rechunk_mut();
+        for wave in blocks.chunks(WAVE) {
+            for part in self.summarise_wave(wave, threads.min(wave.len()), &query)? {
+                match &mut out {
+                    Some(o) => {
+                        o.vstack_mut(&part)?;
                     }
+                    None => out = Some(part),
                 }
-                None => out = Some(part),
+            }
+            // Thousands of tiny chunks cost more than the rows they hold.
+            if let Some(o) = &mut out {
+                o.rechunk_mut();
             }
         }
-        let mut out = out.ok_or_else(|| PolarsError::NoData("nothing to summarise".into()))?;
-        out.rechunk_mut();
-        Ok(out)
+        out.ok_or_else(|| PolarsError::NoData("nothing to summarise".into()))
+    }
+
+    /// The results of `query` on each of `blocks`, in their order, computed on `threads` threads.
+    fn summarise_wave(
+        &self,
+        blocks: &[(usize, usize)],
+        threads: usize,
+        query: &(impl Fn(LazyFrame) -> LazyFrame + Sync),
+    ) -> PolarsResult<Vec<DataFrame>> {
+        let next = AtomicUsize::new(0);
+        let work = || -> PolarsResult<Vec<(usize, DataFrame)>> {
+            let mut reader = File::open(&self.path)?;
+            let mut done = Vec::new();
+            loop {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(u0, u1)) = blocks.get(b) else {
+                    return Ok(done);
+                };
+                let mut part = query(self.block(&mut reader, u0, u1)?.lazy()).collect()?;
+                self.name_labels(&mut part)?;
+                done.push((b, part));
+            }
+        };
+        let mut parts = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            let mut parts = Vec::with_capacity(blocks.len());
+            for h in handles {
+                match h.join() {
+                    Ok(done) => parts.extend(done?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Ok::<_, PolarsError>(parts)
+        })?;
+        parts.sort_unstable_by_key(|(b, _)| *b);
+        Ok(parts.into_iter().map(|(_, part)| part).collect())
     }
 
     /// All replications of rows `u0..u1` as a frame: replication, key, labels, values.
@@ -290,9 +343,15 @@ mod tests {
             for r in [2, 0, 1] {
                 spill.write(r, &values(r)).unwrap();
             }
-            let all = spill
-                .summarise(|lf| lf)
-                .unwrap()
+            let stacked = spill.summarise(|lf| lf).unwrap();
+            if budget == 1 {
+                // One row a block, ten blocks summarised on several threads: they must come
+                // back in block order, which is key order.
+                let keys = stacked.column("month").unwrap().u32().unwrap();
+                let keys: Vec<u32> = keys.into_no_null_iter().collect();
+                assert!(keys.is_sorted(), "keys {keys:?}");
+            }
+            let all = stacked
                 .sort(
                     ["replication", "month", "side"],
                     SortMultipleOptions::default(),
