@@ -2,7 +2,7 @@
 # Whole-run benchmarks of `coopsim run` (issue 6): parallel scaling, peak memory against
 # replications and population, and the share of the run spent in the polars summary.
 #
-#   benches/run.sh            the full set (about 10 minutes on 2 cores)
+#   benches/run.sh            the full set (about 3 minutes on 2 cores)
 #   benches/run.sh --smoke    the same commands on tiny runs, so the script cannot rot (CI)
 #
 # Needs the release binary (cargo build --release) and GNU time (/usr/bin/time, Debian package
