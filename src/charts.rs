@@ -28,6 +28,8 @@ const TITLE: u32 = 46;
 const AXIS_DESC: u32 = 32;
 const TICKS: u32 = 27;
 const LEGEND: u32 = 29;
+/// Opacity of bars, in the plot and in their legend swatch.
+const BAR_OPACITY: f64 = 0.85;
 
 /// Okabe & Ito (2008) colour-blind-safe palette, one colour per kind in `Kind::ALL` order.
 const PALETTE: [RGBColor; Kind::COUNT] = [
@@ -292,24 +294,44 @@ fn draw_panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// How a legend swatch looks: like the chart's marks, so a reader matches them at a glance.
+#[derive(Clone, Copy)]
+enum Swatch {
+    /// A line over its pale band (line charts with bands).
+    LineAndBand,
+    /// A solid block in the bars' colour (bar charts).
+    Bar,
+}
+
 /// The legend: one swatch per series, top to bottom, in its own strip right of the plots.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[&Series],
+    swatch: Swatch,
     band_note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = 120;
     for s in series {
         let colour = s.colour;
-        area.draw(&Rectangle::new(
-            [(10, y - 16), (70, y + 16)],
-            colour.mix(0.16).filled(),
-        ))?;
-        area.draw(&PathElement::new(
-            vec![(10, y), (70, y)],
-            colour.stroke_width(5),
-        ))?;
+        match swatch {
+            Swatch::LineAndBand => {
+                area.draw(&Rectangle::new(
+                    [(10, y - 16), (70, y + 16)],
+                    colour.mix(0.16).filled(),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(10, y), (70, y)],
+                    colour.stroke_width(5),
+                ))?;
+            }
+            Swatch::Bar => {
+                area.draw(&Rectangle::new(
+                    [(22, y - 18), (58, y + 18)],
+                    colour.mix(BAR_OPACITY).filled(),
+                ))?;
+            }
+        }
         area.draw(&Text::new(s.label.as_str(), (84, y), style.clone()))?;
         y += 58;
     }
@@ -353,7 +375,7 @@ fn draw_figure<DB: DrawingBackend>(
     for (area, panel) in plots.split_evenly(fig.grid).iter().zip(&fig.panels) {
         draw_panel(area, panel, &fig.series, &fig.x_desc, fig.window)?;
     }
-    draw_legend(&legend, &used, band_note)?;
+    draw_legend(&legend, &used, Swatch::LineAndBand, band_note)?;
     root.present()
 }
 
@@ -683,7 +705,7 @@ fn draw_bars<DB: DrawingBackend>(
             let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(x0, 0.0), (x1, m)],
-                colour.mix(0.85).filled(),
+                colour.mix(BAR_OPACITY).filled(),
             )))?;
             let whisker = RGBColor(60, 60, 60).stroke_width(2);
             chart.draw_series(std::iter::once(PathElement::new(
@@ -701,7 +723,7 @@ fn draw_bars<DB: DrawingBackend>(
     }
     let all = kind_series();
     let used: Vec<&Series> = bars.iter().map(|(k, _)| &all[k.index()]).collect();
-    draw_legend(&legend, &used, note)?;
+    draw_legend(&legend, &used, Swatch::Bar, note)?;
     root.present()
 }
 
@@ -1344,7 +1366,7 @@ fn draw_differences<DB: DrawingBackend>(
                 let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x0, 0.0), (x1, b.share)],
-                    colour.mix(0.85).filled(),
+                    colour.mix(BAR_OPACITY).filled(),
                 )))?;
                 let whisker = RGBColor(60, 60, 60).stroke_width(2);
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -1360,7 +1382,7 @@ fn draw_differences<DB: DrawingBackend>(
         let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
         legend.draw(&Rectangle::new(
             [(10, y - 16), (70, y + 16)],
-            colour.mix(0.85).filled(),
+            colour.mix(BAR_OPACITY).filled(),
         ))?;
         legend.draw(&Text::new(
             format!("{label} - {}", labels[0]),
