@@ -834,7 +834,7 @@ pub fn comparison(
     match &req.design {
         crate::comparison::Design::Sweep { keys } => {
             for key in keys {
-                sweep_chart(dir, req, table, key, &who)?;
+                sweep_chart(dir, req, table, key, keys, &who)?;
             }
             if keys.len() == 2 && base.sweep.design == crate::scenario::SweepDesign::Grid {
                 heat_map(dir, req, table, keys, &who)?;
@@ -851,19 +851,10 @@ fn sweep_chart(
     req: &crate::comparison::ComparisonRequest,
     table: &DataFrame,
     key: &str,
+    keys: &[String],
     who: &str,
 ) -> Result<(), ChartError> {
-    // The arms that vary only this key, and the base at its own value unless an arm has it.
-    let mut points: Vec<(usize, String)> = Vec::new();
-    for (i, arm) in req.arms.iter().enumerate().skip(1) {
-        if arm.settings.len() == 1 && arm.settings[0].0 == key {
-            points.push((i, crate::comparison::setting(&arm.scenario, key)));
-        }
-    }
-    let base_value = crate::comparison::setting(&req.arms[0].scenario, key);
-    if !points.iter().any(|(_, v)| *v == base_value) {
-        points.insert(0, (0, base_value));
-    }
+    let crate::sweep::Slice { points, held } = crate::sweep::slice_along(&req.arms, key, keys);
     let numeric: Option<Vec<f64>> = points.iter().map(|(_, v)| v.parse::<f64>().ok()).collect();
     let xs: Vec<f64> = match &numeric {
         Some(n) => n.clone(),
@@ -906,6 +897,12 @@ fn sweep_chart(
     }
     let file = format!("sweep_{}", key.replace('.', "_"));
     let caption = format!("{who} Bars: 95% confidence intervals.");
+    // In a grid the line moves this key alone: say where the other keys stand.
+    let mut note = Vec::new();
+    if !held.is_empty() {
+        note.push("Other varied keys held at:".to_string());
+        note.extend(held.iter().map(|(k, v)| format!("{k} = {v}")));
+    }
     for ext in ["png", "svg"] {
         let path = dir.file(&format!("charts/{file}.{ext}"));
         let title = format!("Outcomes against {key}");
@@ -918,6 +915,7 @@ fn sweep_chart(
                 key,
                 &panels,
                 cats,
+                &note,
             )
             .map_err(drawing)
         } else {
@@ -928,6 +926,7 @@ fn sweep_chart(
                 key,
                 &panels,
                 cats,
+                &note,
             )
             .map_err(drawing)
         };
@@ -949,6 +948,7 @@ fn draw_sweep<DB: DrawingBackend>(
     key: &str,
     panels: &[SweepPanel<'_>],
     categories: Option<&[String]>,
+    note: &[String],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let root = root.margin(20, 10, 10, 20);
@@ -1041,6 +1041,16 @@ fn draw_sweep<DB: DrawingBackend>(
         legend.draw(&Circle::new((40, y), 6, colour.filled()))?;
         legend.draw(&Text::new(label, (84, y), style.clone()))?;
         y += 58;
+    }
+    let small = TextStyle::from((FONT, 22))
+        .color(&RGBColor(80, 80, 80))
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    for (i, line) in note.iter().enumerate() {
+        legend.draw(&Text::new(
+            line.as_str(),
+            (10, y + 10 + 32 * i as i32),
+            small.clone(),
+        ))?;
     }
     root.present()
 }

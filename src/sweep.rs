@@ -3,6 +3,7 @@
 //! and replications, so replication r of every arm draws the same random numbers (common random
 //! numbers) and differences between arms are not noise.
 
+use crate::comparison::setting;
 use crate::scenario::{
     self, Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors, SweepDesign,
 };
@@ -275,6 +276,48 @@ pub fn sweep_arms(
     Ok(arms)
 }
 
+/// A line through a sweep along one key.
+#[derive(Debug)]
+pub struct Slice {
+    /// (arm, value of the key) in arm order.
+    pub points: Vec<(usize, String)>,
+    /// The other varied keys and the setting they are held at.
+    pub held: Vec<(String, String)>,
+}
+
+/// The arms a chart against `key` shows: those where every other varied key has one common
+/// setting, so the line moves `key` alone. That setting is the one most arms share, the base's on
+/// a tie (a one-at-a-time sweep, or a grid that includes the base's values); in a grid that
+/// leaves the base's values out, the first arm's.
+pub fn slice_along(arms: &[Arm], key: &str, keys: &[String]) -> Slice {
+    let others: Vec<&String> = keys.iter().filter(|k| k.as_str() != key).collect();
+    let rests: Vec<Vec<String>> = arms
+        .iter()
+        .map(|arm| others.iter().map(|k| setting(&arm.scenario, k)).collect())
+        .collect();
+    // Most arms first; among equals the earliest arm, which is the base when it is one of them.
+    let mut best = 0;
+    let mut best_count = 0;
+    for (i, rest) in rests.iter().enumerate() {
+        let count = rests.iter().filter(|r| *r == rest).count();
+        if count > best_count {
+            (best, best_count) = (i, count);
+        }
+    }
+    let points = arms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| rests[*i] == rests[best])
+        .map(|(i, arm)| (i, setting(&arm.scenario, key)))
+        .collect();
+    let held = others
+        .iter()
+        .zip(&rests[best])
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    Slice { points, held }
+}
+
 /// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
 /// replications and seed of the first apply to all (common random numbers).
 pub fn compare_arms(scenarios: Vec<Scenario>) -> Vec<Arm> {
@@ -299,6 +342,47 @@ pub fn compare_arms(scenarios: Vec<Scenario>) -> Vec<Arm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_along_one_key_of_a_grid_moves_that_key_alone() {
+        let base = Scenario::default();
+        let keys = [
+            "policy.credit_guarantee.coverage".to_string(),
+            "policy.worker_buyout.probability".to_string(),
+        ];
+        let a = Vary::parse("policy.credit_guarantee.coverage=0,0.5").unwrap();
+        let b = Vary::parse("policy.worker_buyout.probability=0,0.2,0.4").unwrap();
+        let grid = sweep_arms(&base, &[a, b.clone()], SweepDesign::Grid, "--vary").unwrap();
+        // Along the buyout probability, coverage stays at the base's 0: the base and two arms.
+        let Slice { points, held } = slice_along(&grid, &keys[1], &keys);
+        let values: Vec<&str> = points.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["0.0", "0.2", "0.4"]);
+        assert_eq!(points[0].0, 0, "the base is the first point");
+        assert_eq!(held, [(keys[0].clone(), "0.0".to_string())]);
+        // Along coverage, the buyout probability stays at 0.
+        let Slice { points, .. } = slice_along(&grid, &keys[0], &keys);
+        assert_eq!(points.len(), 2);
+
+        // A grid that leaves the base's coverage out holds it at the first value it lists.
+        let a = Vary::parse("policy.credit_guarantee.coverage=0.5,0.75").unwrap();
+        let grid = sweep_arms(&base, &[a, b], SweepDesign::Grid, "--vary").unwrap();
+        let Slice { points, held } = slice_along(&grid, &keys[1], &keys);
+        assert_eq!(points.len(), 3);
+        assert!(points.iter().all(|(arm, _)| *arm > 0));
+        assert_eq!(held, [(keys[0].clone(), "0.5".to_string())]);
+
+        // One at a time and one key: every arm is on the line.
+        let oat = sweep_arms(
+            &base,
+            &[Vary::parse("policy.worker_buyout.probability=0.2,0.4").unwrap()],
+            SweepDesign::Oat,
+            "--vary",
+        )
+        .unwrap();
+        let Slice { points, held } = slice_along(&oat, &keys[1], &keys[1..]);
+        assert_eq!(points.len(), 3);
+        assert!(held.is_empty());
+    }
 
     #[test]
     fn lists_ranges_and_bracketed_values_parse() {
