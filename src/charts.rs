@@ -21,6 +21,14 @@ const FONT: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
+/// Registers the embedded font once per process. The font is valid; if it ever were not,
+/// drawing would report FontUnavailable.
+fn register_font() {
+    REGISTER.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
 /// Pixel size of every chart (PNG and SVG).
 pub const SIZE: (u32, u32) = (1800, 1100);
 
@@ -161,6 +169,13 @@ struct Panel {
     reference: Option<f64>,
 }
 
+/// A tick label: up to three decimals, trailing zeros dropped, and never "-0".
+fn tick(v: f64) -> String {
+    let text = format!("{v:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0" } else { text }.to_string()
+}
+
 /// What a line stands for: its legend label and colour.
 #[derive(Debug, Clone)]
 struct Series {
@@ -236,6 +251,8 @@ fn draw_panel<DB: DrawingBackend>(
     if let Some(t) = &panel.title {
         builder.caption(t, (FONT, AXIS_DESC));
     }
+    // About one month label per 110 pixels, so small multiples do not run their labels together.
+    let x_labels = (area.dim_in_pixel().0 / 110).clamp(3, 10) as usize;
     let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
     chart
         .configure_mesh()
@@ -245,14 +262,9 @@ fn draw_panel<DB: DrawingBackend>(
         .label_style((FONT, TICKS))
         .light_line_style(RGBColor(246, 246, 246))
         .bold_line_style(RGBColor(215, 215, 215))
-        .x_labels(10)
+        .x_labels(x_labels)
         .y_labels(8)
-        .y_label_formatter(&|v| {
-            format!("{v:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string()
-        })
+        .y_label_formatter(&|v| tick(*v))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     let shade = RGBColor(120, 120, 120).mix(0.14).filled();
@@ -294,6 +306,46 @@ fn draw_panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A legend label that fits in `width` pixels: in the legend's size if it fits, else in a smaller
+/// size down to three quarters of it, else cut short with an ellipsis (long scenario names).
+fn fitted<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    width: i32,
+) -> Result<(String, u32), DrawingAreaErrorKind<DB::ErrorType>> {
+    let fits = |t: &str, size: u32| -> Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+        let (w, _) = area.estimate_text_size(t, &TextStyle::from((FONT, size)))?;
+        Ok(w as i32 <= width)
+    };
+    let smallest = LEGEND * 3 / 4;
+    for size in (smallest..=LEGEND).rev() {
+        if fits(text, size)? {
+            return Ok((text.to_string(), size));
+        }
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.len() > 1 {
+        chars.pop();
+        let cut = format!("{}\u{2026}", chars.iter().collect::<String>().trim_end());
+        if fits(&cut, smallest)? {
+            return Ok((cut, smallest));
+        }
+    }
+    Ok((text.to_string(), smallest))
+}
+
+/// Draws a legend label left-aligned at `at`, fitted to the strip's right edge.
+fn legend_label<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let width = area.dim_in_pixel().0 as i32 - at.0 - 6;
+    let (text, size) = fitted(area, text, width)?;
+    let style = TextStyle::from((FONT, size)).pos(Pos::new(HPos::Left, VPos::Center));
+    area.draw(&Text::new(text, at, style))
+}
+
 /// How a legend swatch looks: like the chart's marks, so a reader matches them at a glance.
 #[derive(Clone, Copy)]
 enum Swatch {
@@ -310,7 +362,6 @@ fn draw_legend<DB: DrawingBackend>(
     swatch: Swatch,
     band_note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = 120;
     for s in series {
         let colour = s.colour;
@@ -332,7 +383,7 @@ fn draw_legend<DB: DrawingBackend>(
                 ))?;
             }
         }
-        area.draw(&Text::new(s.label.as_str(), (84, y), style.clone()))?;
+        legend_label(area, &s.label, (84, y))?;
         y += 58;
     }
     let note = TextStyle::from((FONT, TICKS))
@@ -437,10 +488,7 @@ fn line_panel(
 
 /// Writes every chart into `charts/` of the results folder.
 pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartError> {
-    REGISTER.call_once(|| {
-        // The embedded font is valid; if it ever were not, drawing reports FontUnavailable.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
-    });
+    register_font();
     std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
     let s = data.scenario;
     let w = crisis_window(s);
@@ -819,9 +867,7 @@ pub fn comparison(
     req: &crate::comparison::ComparisonRequest,
     table: &DataFrame,
 ) -> Result<(), ChartError> {
-    REGISTER.call_once(|| {
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
-    });
+    register_font();
     std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
     let base = &req.arms[0].scenario;
     let who = format!(
@@ -988,10 +1034,7 @@ fn draw_sweep<DB: DrawingBackend>(
                 .filter(|_| (v - v.round()).abs() < 1e-9)
                 .cloned()
                 .unwrap_or_default(),
-            None => format!("{v:.3}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string(),
+            None => tick(*v),
         };
         chart
             .configure_mesh()
@@ -1006,12 +1049,7 @@ fn draw_sweep<DB: DrawingBackend>(
                 6
             })
             .x_label_formatter(&formatter)
-            .y_label_formatter(&|v| {
-                format!("{v:.3}")
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-                    .to_string()
-            })
+            .y_label_formatter(&|v| tick(*v))
             .draw()?;
         for (kind, b) in lines {
             let colour = kind_colour(*kind);
@@ -1354,12 +1392,7 @@ fn draw_differences<DB: DrawingBackend>(
                         .map_or(String::new(), |s| s.to_string())
                 }
             })
-            .y_label_formatter(&|v| {
-                format!("{v:.3}")
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-                    .to_string()
-            })
+            .y_label_formatter(&|v| tick(*v))
             .bold_line_style(RGBColor(215, 215, 215))
             .light_line_style(RGBColor(246, 246, 246))
             .draw()?;
@@ -1386,7 +1419,6 @@ fn draw_differences<DB: DrawingBackend>(
             }
         }
     }
-    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = 120;
     for (arm, label) in labels.iter().enumerate().skip(1) {
         let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
@@ -1394,11 +1426,7 @@ fn draw_differences<DB: DrawingBackend>(
             [(10, y - 16), (70, y + 16)],
             colour.mix(BAR_OPACITY).filled(),
         ))?;
-        legend.draw(&Text::new(
-            format!("{label} - {}", labels[0]),
-            (84, y),
-            style.clone(),
-        ))?;
+        legend_label(&legend, label, (84, y))?;
         y += 58;
     }
     root.present()
@@ -1510,4 +1538,37 @@ pub fn compare_curves(
         &fig,
         "Lines: mean over replications.\nBands: 5%-95% of replications.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels_drop_trailing_zeros_and_never_read_minus_zero() {
+        assert_eq!(tick(-0.0001), "0");
+        assert_eq!(tick(-0.0), "0");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(-0.1), "-0.1");
+        assert_eq!(tick(100.0), "100");
+    }
+
+    #[test]
+    fn legend_labels_shrink_then_are_cut_to_fit_the_strip() {
+        register_font();
+        let mut pixels = vec![0u8; 440 * 100 * 3];
+        let area = BitMapBackend::with_buffer(&mut pixels, (440, 100)).into_drawing_area();
+        let (text, size) = fitted(&area, "baseline_2008", 350).unwrap();
+        assert_eq!((text.as_str(), size), ("baseline_2008", LEGEND));
+        let long = "guarantee_75pc_with_short_time_work_and_marcora_buyouts";
+        let (text, size) = fitted(&area, long, 350).unwrap();
+        assert!(
+            text.ends_with('\u{2026}') && text.len() < long.len(),
+            "{text}"
+        );
+        let (w, _) = area
+            .estimate_text_size(&text, &TextStyle::from((FONT, size)))
+            .unwrap();
+        assert!(w <= 350, "{text} is {w} px at size {size}");
+    }
 }
