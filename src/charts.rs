@@ -1419,16 +1419,16 @@ fn draw_differences<DB: DrawingBackend>(
             }
         }
     }
-    let mut y = 120;
-    for (arm, label) in labels.iter().enumerate().skip(1) {
-        let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
-        legend.draw(&Rectangle::new(
-            [(10, y - 16), (70, y + 16)],
-            colour.mix(BAR_OPACITY).filled(),
-        ))?;
-        legend_label(&legend, label, (84, y))?;
-        y += 58;
-    }
+    let series: Vec<Series> = labels
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(arm, label)| Series {
+            label: label.clone(),
+            colour: ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
+        })
+        .collect();
+    draw_legend(&legend, &series.iter().collect::<Vec<_>>(), Swatch::Bar, "")?;
     root.present()
 }
 
