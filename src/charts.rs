@@ -306,19 +306,20 @@ fn draw_panel<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A legend label that fits in `width` pixels: in the legend's size if it fits, else in a smaller
-/// size down to three quarters of it, else cut short with an ellipsis (long scenario names).
+/// Text that fits in `width` pixels: in `size` if it fits, else in a smaller size down to three
+/// quarters of it, else cut short with an ellipsis (long scenario names and parameter keys).
 fn fitted<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     width: i32,
+    size: u32,
 ) -> Result<(String, u32), DrawingAreaErrorKind<DB::ErrorType>> {
     let fits = |t: &str, size: u32| -> Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
         let (w, _) = area.estimate_text_size(t, &TextStyle::from((FONT, size)))?;
         Ok(w as i32 <= width)
     };
-    let smallest = LEGEND * 3 / 4;
-    for size in (smallest..=LEGEND).rev() {
+    let smallest = size * 3 / 4;
+    for size in (smallest..=size).rev() {
         if fits(text, size)? {
             return Ok((text.to_string(), size));
         }
@@ -334,15 +335,22 @@ fn fitted<DB: DrawingBackend>(
     Ok((text.to_string(), smallest))
 }
 
-/// Draws a legend label left-aligned at `at`, fitted to the strip's right edge.
-fn legend_label<DB: DrawingBackend>(
+/// Draws `text` left-aligned at `at`, in `size` or smaller so that it ends before the area's
+/// right edge (see `fitted`); `top` anchors it by its top, else by its middle.
+fn draw_fitted<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     at: (i32, i32),
+    size: u32,
+    colour: RGBColor,
+    top: bool,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let width = area.dim_in_pixel().0 as i32 - at.0 - 6;
-    let (text, size) = fitted(area, text, width)?;
-    let style = TextStyle::from((FONT, size)).pos(Pos::new(HPos::Left, VPos::Center));
+    let (text, size) = fitted(area, text, width, size)?;
+    let v = if top { VPos::Top } else { VPos::Center };
+    let style = TextStyle::from((FONT, size))
+        .color(&colour)
+        .pos(Pos::new(HPos::Left, v));
     area.draw(&Text::new(text, at, style))
 }
 
@@ -353,14 +361,17 @@ enum Swatch {
     LineAndBand,
     /// A solid block in the bars' colour (bar charts).
     Bar,
+    /// A line through a dot (sweep charts: means joined across arms).
+    LineAndPoint,
 }
 
-/// The legend: one swatch per series, top to bottom, in its own strip right of the plots.
+/// The legend: one swatch per series, top to bottom, in its own strip right of the plots, then
+/// the note's lines (what bands or bars mean) in grey.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[&Series],
     swatch: Swatch,
-    band_note: &str,
+    note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let mut y = 120;
     for s in series {
@@ -382,15 +393,20 @@ fn draw_legend<DB: DrawingBackend>(
                     colour.mix(BAR_OPACITY).filled(),
                 ))?;
             }
+            Swatch::LineAndPoint => {
+                area.draw(&PathElement::new(
+                    vec![(10, y), (70, y)],
+                    colour.stroke_width(4),
+                ))?;
+                area.draw(&Circle::new((40, y), 6, colour.filled()))?;
+            }
         }
-        legend_label(area, &s.label, (84, y))?;
+        draw_fitted(area, &s.label, (84, y), LEGEND, BLACK, false)?;
         y += 58;
     }
-    let note = TextStyle::from((FONT, TICKS))
-        .color(&RGBColor(80, 80, 80))
-        .pos(Pos::new(HPos::Left, VPos::Top));
-    for (i, line) in band_note.lines().enumerate() {
-        area.draw(&Text::new(line, (10, y + 10 + 36 * i as i32), note.clone()))?;
+    let grey = RGBColor(80, 80, 80);
+    for (i, line) in note.lines().enumerate() {
+        draw_fitted(area, line, (10, y + 10 + 36 * i as i32), TICKS, grey, true)?;
     }
     Ok(())
 }
@@ -943,11 +959,14 @@ fn sweep_chart(
     }
     let file = format!("sweep_{}", key.replace('.', "_"));
     let caption = format!("{who} Bars: 95% confidence intervals.");
-    // In a grid the line moves this key alone: say where the other keys stand.
-    let mut note = Vec::new();
+    // In a grid the line moves this key alone: say where the other keys stand (key and value
+    // on lines of their own, as keys are long).
+    let mut note = String::new();
     if !held.is_empty() {
-        note.push("Other varied keys held at:".to_string());
-        note.extend(held.iter().map(|(k, v)| format!("{k} = {v}")));
+        note.push_str("Other varied keys held at:");
+        for (k, v) in &held {
+            note.push_str(&format!("\n{k}\n    = {v}"));
+        }
     }
     for ext in ["png", "svg"] {
         let path = dir.file(&format!("charts/{file}.{ext}"));
@@ -994,7 +1013,7 @@ fn draw_sweep<DB: DrawingBackend>(
     key: &str,
     panels: &[SweepPanel<'_>],
     categories: Option<&[String]>,
-    note: &[String],
+    note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let root = root.margin(20, 10, 10, 20);
@@ -1064,32 +1083,17 @@ fn draw_sweep<DB: DrawingBackend>(
             }
         }
     }
-    let style = TextStyle::from((FONT, LEGEND)).pos(Pos::new(HPos::Left, VPos::Center));
-    let mut y = 120;
-    for (kind, label) in Kind::ALL
+    let series: Vec<Series> = Kind::ALL
         .iter()
         .map(|k| (Some(*k), kind_label(*k)))
         .chain([(None, "All firms (public cost)")])
-    {
-        let colour = kind_colour(kind);
-        legend.draw(&PathElement::new(
-            vec![(10, y), (70, y)],
-            colour.stroke_width(4),
-        ))?;
-        legend.draw(&Circle::new((40, y), 6, colour.filled()))?;
-        legend.draw(&Text::new(label, (84, y), style.clone()))?;
-        y += 58;
-    }
-    let small = TextStyle::from((FONT, 22))
-        .color(&RGBColor(80, 80, 80))
-        .pos(Pos::new(HPos::Left, VPos::Top));
-    for (i, line) in note.iter().enumerate() {
-        legend.draw(&Text::new(
-            line.as_str(),
-            (10, y + 10 + 32 * i as i32),
-            small.clone(),
-        ))?;
-    }
+        .map(|(kind, label)| Series {
+            label: label.to_string(),
+            colour: kind_colour(kind),
+        })
+        .collect();
+    let series: Vec<&Series> = series.iter().collect();
+    draw_legend(&legend, &series, Swatch::LineAndPoint, note)?;
     root.present()
 }
 
@@ -1558,10 +1562,10 @@ mod tests {
         register_font();
         let mut pixels = vec![0u8; 440 * 100 * 3];
         let area = BitMapBackend::with_buffer(&mut pixels, (440, 100)).into_drawing_area();
-        let (text, size) = fitted(&area, "baseline_2008", 350).unwrap();
+        let (text, size) = fitted(&area, "baseline_2008", 350, LEGEND).unwrap();
         assert_eq!((text.as_str(), size), ("baseline_2008", LEGEND));
         let long = "guarantee_75pc_with_short_time_work_and_marcora_buyouts";
-        let (text, size) = fitted(&area, long, 350).unwrap();
+        let (text, size) = fitted(&area, long, 350, LEGEND).unwrap();
         assert!(
             text.ends_with('\u{2026}') && text.len() < long.len(),
             "{text}"
