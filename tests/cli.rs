@@ -63,7 +63,7 @@ fn shipped_scenarios_pass_check() {
 fn a_negative_count_is_rejected_with_key_and_line() {
     let e = rejected("negative.toml", "months = 60\n\n[population]\nfirms = -5\n");
     assert!(e.contains("population.firms") && e.contains(":4:"), "{e}");
-    assert!(e.contains("whole number of at least 0"), "{e}");
+    assert!(e.contains("whole number from 0 to"), "{e}");
 }
 
 #[test]
@@ -89,6 +89,19 @@ fn a_probability_outside_zero_one_is_rejected() {
         "{e}"
     );
     assert!(e.contains(":2:"), "{e}");
+}
+
+#[test]
+fn a_nan_is_reported_on_its_own_key_only() {
+    // Another key's range is bounded by the base rate; a NaN there must not be reported as
+    // a second, nonsensical problem ("from NaN to 1") on that key.
+    let e = rejected("nan.toml", "[bank]\nbase_rate_annual = nan\n");
+    assert!(
+        e.contains("bank.base_rate_annual") && e.contains("finite"),
+        "{e}"
+    );
+    assert!(!e.contains("NaN to"), "{e}");
+    assert!(!e.contains("problems in the scenario"), "{e}");
 }
 
 #[test]

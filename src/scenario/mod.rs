@@ -253,8 +253,14 @@ fn unknown_key_help(message: &str) -> Option<String> {
 fn humanize(message: &str) -> String {
     let words = [
         ("expected f64", "expected a number"),
-        ("expected u32", "expected a whole number of at least 0"),
-        ("expected u64", "expected a whole number of at least 0"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        (
+            "expected u64",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
         ("expected a boolean", "expected true or false"),
         ("expected a string", "expected text in quotes"),
     ];

@@ -27,8 +27,12 @@ impl Rules {
         });
     }
 
-    /// lo <= v <= hi.
+    /// lo <= v <= hi. A bound taken from another parameter that is not finite is that
+    /// parameter's error, reported on its own key, so the rule is skipped.
     fn within(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+        if !(lo.is_finite() && hi.is_finite()) {
+            return;
+        }
         if !(lo..=hi).contains(&v) {
             self.fail(key, format!("a number from {lo} to {hi}"), fmt(v));
         }
