@@ -271,12 +271,15 @@ fn compare(paths: &[std::path::PathBuf], common: &CommonArgs) -> ExitCode {
     let mut scenarios = Vec::new();
     for path in paths {
         match resolve(path, common.replications, common.seed, &[]) {
-            Ok(s) => scenarios.push(s),
+            Ok(s) => scenarios.push((path.display().to_string(), s)),
             Err(e) => return user_error(&e),
         }
     }
-    let name = scenarios[0].name.clone();
-    run_comparison(name, Design::Compare, arms::compare_arms(scenarios), common)
+    let name = scenarios[0].1.name.clone();
+    match arms::compare_arms(scenarios) {
+        Ok(arm_list) => run_comparison(name, Design::Compare, arm_list, common),
+        Err(e) => user_error(&e),
+    }
 }
 
 fn run_comparison(

@@ -155,6 +155,7 @@ impl Vary {
         // The arms do not sweep again (and checking one must not check the sweep again).
         let mut base = base.clone();
         base.sweep.vary.clear();
+        let mut given: Vec<(&String, Scenario)> = Vec::with_capacity(self.values.len());
         for value in &self.values {
             let mut s = base.clone();
             if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
@@ -176,6 +177,18 @@ impl Vary {
                     None,
                 ));
             }
+            if let Some((first, _)) = given.iter().find(|(_, earlier)| *earlier == s) {
+                return Err(err(
+                    "distinct values (each setting runs once)".into(),
+                    if *first == value {
+                        format!("`{value}` twice")
+                    } else {
+                        format!("`{value}`, the same setting as `{first}` before it")
+                    },
+                    None,
+                ));
+            }
+            given.push((value, s));
         }
         Ok(())
     }
@@ -273,6 +286,19 @@ pub fn sweep_arms(
             scenario: s,
         });
     }
+    if arms.len() == 1 {
+        let listed = vary
+            .iter()
+            .map(|v| format!("{}={}", v.key, v.values.join(",")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(VaryError::new(
+            "at least one setting other than the base's (the base arm always runs)",
+            format!("only the base's own settings: {listed}"),
+        )
+        .into_scenario_error(origin)
+        .into());
+    }
     Ok(arms)
 }
 
@@ -320,14 +346,34 @@ pub fn slice_along(arms: &[Arm], key: &str, keys: &[String]) -> Slice {
 
 /// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
 /// replications and seed of the first apply to all (common random numbers).
-pub fn compare_arms(scenarios: Vec<Scenario>) -> Vec<Arm> {
+pub fn compare_arms(scenarios: Vec<(String, Scenario)>) -> Result<Vec<Arm>, ScenarioErrors> {
     let (seed, replications) = scenarios
         .first()
-        .map(|s| (s.seed, s.replications))
+        .map(|(_, s)| (s.seed, s.replications))
         .unwrap_or_default();
-    scenarios
+    let mut errors = Vec::new();
+    for (i, (origin, s)) in scenarios.iter().enumerate() {
+        if let Some((first, _)) = scenarios[..i].iter().find(|(_, e)| e.name == s.name) {
+            errors.push(ScenarioError {
+                kind: ScenarioErrorKind::Invalid,
+                origin: origin.clone(),
+                key: Some("name".into()),
+                message: format!(
+                    "expected a name no other compared scenario has (tables and charts label each \
+                     arm by its name), found `{}`, the name of {first} too",
+                    s.name
+                ),
+                help: Some("set `name` in the file to tell the arms apart".into()),
+                location: None,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioErrors(errors));
+    }
+    Ok(scenarios
         .into_iter()
-        .map(|mut s| {
+        .map(|(_, mut s)| {
             s.seed = seed;
             s.replications = replications;
             Arm {
@@ -336,7 +382,7 @@ pub fn compare_arms(scenarios: Vec<Scenario>) -> Vec<Arm> {
                 scenario: s,
             }
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -440,5 +486,47 @@ mod tests {
         assert!(e.found.contains("common random numbers"), "{e:?}");
         let err = sweep_arms(&base, &[], SweepDesign::Grid, "--vary").unwrap_err();
         assert!(err.to_string().contains("--vary"), "{err}");
+    }
+
+    #[test]
+    fn compared_scenarios_need_distinct_names_and_share_the_first_seed() {
+        let a = Scenario {
+            name: "a".into(),
+            ..Scenario::default()
+        };
+        let b = Scenario {
+            name: "b".into(),
+            seed: a.seed + 1,
+            replications: a.replications + 5,
+            ..Scenario::default()
+        };
+        let arms = compare_arms(vec![("a.toml".into(), a.clone()), ("b.toml".into(), b)]).unwrap();
+        assert_eq!(arms[1].label, "b");
+        assert_eq!(arms[1].scenario.seed, a.seed);
+        assert_eq!(arms[1].scenario.replications, a.replications);
+        // The same name twice would give two arms no table or legend can tell apart.
+        let err = compare_arms(vec![("a.toml".into(), a.clone()), ("c.toml".into(), a)]);
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("`name`"), "{err}");
+        assert!(err.contains("the name of a.toml too"), "{err}");
+    }
+
+    #[test]
+    fn a_setting_given_twice_or_only_the_base_is_refused() {
+        let base = Scenario::default();
+        let check = |spec: &str| Vary::parse(spec).and_then(|v| v.check(&base)).unwrap_err();
+        // Two spellings of one number are one setting: the arm would run twice.
+        let e = check("policy.credit_guarantee.coverage=0.5,0.25,0.50");
+        assert!(e.expected.contains("distinct"), "{e:?}");
+        assert!(
+            e.found.contains("`0.50`") && e.found.contains("`0.5`"),
+            "{e:?}"
+        );
+        // A sweep whose every value is the base's own setting has nothing to compare.
+        let own = base.policy.credit_guarantee.coverage;
+        let v = Vary::parse(&format!("policy.credit_guarantee.coverage={own}")).unwrap();
+        v.check(&base).unwrap();
+        let err = sweep_arms(&base, &[v], SweepDesign::Oat, "--vary").unwrap_err();
+        assert!(err.to_string().contains("other than the base"), "{err}");
     }
 }
