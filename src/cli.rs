@@ -104,6 +104,9 @@ pub struct CommonArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Set a parameter in every arm by its dotted key (repeatable), e.g. `--set crisis.credit_crunch.max_leverage_cut=0.3`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Results folder (default: output/<name>-sweep or output/<name>-compare).
     #[arg(long)]
     pub out: Option<PathBuf>,

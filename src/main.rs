@@ -233,7 +233,7 @@ fn sweep(
     design: Option<DesignArg>,
     common: &CommonArgs,
 ) -> ExitCode {
-    let mut base = match resolve(path, common.replications, common.seed, &[]) {
+    let mut base = match resolve(path, common.replications, common.seed, &common.set) {
         Ok(s) => s,
         Err(e) => return user_error(&e),
     };
@@ -270,7 +270,7 @@ fn sweep(
 fn compare(paths: &[std::path::PathBuf], common: &CommonArgs) -> ExitCode {
     let mut scenarios = Vec::new();
     for path in paths {
-        match resolve(path, common.replications, common.seed, &[]) {
+        match resolve(path, common.replications, common.seed, &common.set) {
             Ok(s) => scenarios.push((path.display().to_string(), s)),
             Err(e) => return user_error(&e),
         }

@@ -221,6 +221,52 @@ fn compare_pairs_whole_scenarios_against_the_first() {
 }
 
 #[test]
+fn set_changes_every_compared_scenario_and_the_base_of_a_sweep() {
+    let dir = workdir("set");
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
+    std::fs::write(&b, TINY.replace("\"tiny\"", "\"b\"")).unwrap();
+    let out = dir.join("cmp");
+    let set = "--set=population.firms=300";
+    let args = [
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        set,
+        "-r",
+        "2",
+        "-q",
+    ];
+    let o = coopsim(&[&["compare", "--out", out.to_str().unwrap()], &args[..]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    for arm in manifest["arms"].as_array().unwrap() {
+        assert_eq!(arm["scenario"]["population"]["firms"], 300, "{arm}");
+    }
+    let out = dir.join("sweep");
+    let o = coopsim(&[
+        "sweep",
+        a.to_str().unwrap(),
+        "--vary",
+        "policy.credit_guarantee.coverage=0.5",
+        set,
+        "-r",
+        "2",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let arms = manifest["arms"].as_array().unwrap();
+    assert_eq!(arms.len(), 2);
+    for arm in arms {
+        assert_eq!(arm["scenario"]["population"]["firms"], 300, "{arm}");
+    }
+}
+
+#[test]
 fn bad_vary_specifications_are_refused_before_anything_runs() {
     let dir = workdir("bad");
     let scenario = dir.join("tiny.toml");
