@@ -348,9 +348,22 @@ fn summarise(
             .cast(DataType::UInt32)
             .alias("replications"),
     );
+    // Each mean's interval is cut at its outcome's range (see `summary::within`). Blocks carry
+    // the outcome as its code, its position in OUTCOMES.
+    let cut = |column: &str| {
+        (0u32..)
+            .zip(OUTCOMES)
+            .fold(col(column), |rest, (code, o)| {
+                when(col("outcome").eq(lit(code)))
+                    .then(summary::within(col(column), summary::outcome_range(o)))
+                    .otherwise(rest)
+            })
+            .alias(column)
+    };
     let stats = spill.summarise(|lf| {
         lf.group_by([col("arm"), col("kind"), col("outcome")])
             .agg(aggregations.clone())
+            .with_columns([cut("mean_ci_low"), cut("mean_ci_high")])
             .sort(["arm", "kind", "outcome"], SortMultipleOptions::default())
     })?;
     let arms = arm_table(req)?;

@@ -492,6 +492,45 @@ fn no_firms_skips_the_firm_table_only() {
     assert!(out.join("survival.csv").is_file() && out.join("timeseries.csv").is_file());
 }
 
+#[test]
+fn intervals_stay_within_what_each_outcome_can_take_at_few_replications() {
+    // Two replications of a small population: t with one degree of freedom is 12.7, so a plain
+    // t interval of a share reaches far below 0 or above 1.
+    let dir = workdir("bounds");
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let out = dir.join("res");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-r",
+        "2",
+        "--no-firms",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let headline = read_csv(&out.join("headline.csv"));
+    for outcome in coopsim::summary::HEADLINE {
+        let (lo, hi) = coopsim::summary::outcome_range(outcome);
+        let mean = floats(&headline, &format!("{outcome}_mean"));
+        let low = floats(&headline, &format!("{outcome}_ci_low"));
+        let high = floats(&headline, &format!("{outcome}_ci_high"));
+        for ((m, l), h) in mean.iter().zip(&low).zip(&high) {
+            let (Some(m), Some(l), Some(h)) = (m, l, h) else {
+                continue;
+            };
+            assert!(
+                lo <= *l && l <= m && m <= h && *h <= hi,
+                "{outcome}: {l} <= {m} <= {h} within [{lo}, {hi}]"
+            );
+        }
+    }
+}
+
 /// Starts a long run into `out` and sends `signal` once its partial folder exists.
 fn interrupt_run(dir: &Path, out: &Path, signal: &str) -> std::process::ExitStatus {
     let scenario = dir.join("long.toml");

@@ -411,15 +411,45 @@ pub fn t975(df: f64) -> f64 {
     }
 }
 
-/// Mean, 95% confidence interval of the mean (Student t across replications), and the 5%/95%
-/// quantiles across replications, of one per-replication outcome.
+/// The values an outcome can take: a share of firms cannot leave [0, 1], a hazard ratio cannot
+/// be negative, employment cannot fall by more than all of it. Unbounded sides are infinite.
+pub fn outcome_range(outcome: &str) -> (f64, f64) {
+    match outcome {
+        "survival_to_window_end" | "crisis_hazard" | "reserves_share" | "fragile_exit_share" => {
+            (0.0, 1.0)
+        }
+        "reserves_share_change" => (-1.0, 1.0),
+        "hazard_ratio_vs_conventional" | "leverage" | "exits" => (0.0, f64::INFINITY),
+        "employment_change" | "pay_change" => (-1.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
+/// `e` kept within [lo, hi]: a t interval of a mean near a bound with few replications can
+/// reach past what the outcome can take (survival of -22% to 155% at 2 replications); the
+/// interval is cut at the bound, as for a Wald interval of a proportion.
+pub fn within(e: Expr, (lo, hi): (f64, f64)) -> Expr {
+    let mut e = e;
+    if lo.is_finite() {
+        e = when(e.clone().lt(lit(lo))).then(lit(lo)).otherwise(e);
+    }
+    if hi.is_finite() {
+        e = when(e.clone().gt(lit(hi))).then(lit(hi)).otherwise(e);
+    }
+    e
+}
+
+/// Mean, 95% confidence interval of the mean (Student t across replications, cut at the
+/// outcome's range), and the 5%/95% quantiles across replications, of one per-replication
+/// outcome.
 fn intervals(column: &str, t: f64) -> [Expr; 5] {
     let half_width =
         lit(t) * col(column).std(1) / col(column).count().cast(DataType::Float64).sqrt();
+    let range = outcome_range(column);
     [
         col(column).mean().alias(format!("{column}_mean")),
-        (col(column).mean() - half_width.clone()).alias(format!("{column}_ci_low")),
-        (col(column).mean() + half_width).alias(format!("{column}_ci_high")),
+        within(col(column).mean() - half_width.clone(), range).alias(format!("{column}_ci_low")),
+        within(col(column).mean() + half_width, range).alias(format!("{column}_ci_high")),
         col(column)
             .quantile(lit(0.05), QuantileMethod::Linear)
             .alias(format!("{column}_q05")),
