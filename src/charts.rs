@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use polars::prelude::*;
 
 use crate::model::crisis_window;
-use crate::output::ResultsDir;
+use crate::output::{ResultsDir, counted};
 use crate::scenario::{Kind, Scenario, Sector};
 use crate::summary::ALL;
 
@@ -510,8 +510,11 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     let w = crisis_window(s);
     let window = (f64::from(w.start), f64::from(w.end - 1));
     let run = format!(
-        "{}: {} replications of {} firms, seed {}.",
-        s.name, s.replications, s.population.firms, s.seed
+        "{}: {} of {}, seed {}.",
+        s.name,
+        counted(u64::from(s.replications), "replication"),
+        counted(u64::from(s.population.firms), "firm"),
+        s.seed
     );
     let who = format!(
         "{run} Shaded: crisis window (months {}-{}).",
@@ -887,10 +890,10 @@ pub fn comparison(
     std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
     let base = &req.arms[0].scenario;
     let who = format!(
-        "{}: {} arms, {} paired replications each (common random numbers, seed {}).",
+        "{}: {}, {} each (common random numbers, seed {}).",
         req.name,
-        req.arms.len(),
-        base.replications,
+        counted(req.arms.len() as u64, "arm"),
+        counted(u64::from(base.replications), "paired replication"),
         base.seed
     );
     match &req.design {

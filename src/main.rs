@@ -172,10 +172,10 @@ fn run(request: RunRequest) -> ExitCode {
             note_threads(report.threads_limited);
             let w = coopsim::model::crisis_window(s);
             sayln!(
-                "{}: {} replications of {} firms in {:.1} s; crisis window months {}-{}",
+                "{}: {} of {} in {:.1} s; crisis window months {}-{}",
                 s.name,
-                s.replications,
-                s.population.firms,
+                output::counted(u64::from(s.replications), "replication"),
+                output::counted(u64::from(s.population.firms), "firm"),
                 report.wall_seconds,
                 w.start,
                 w.end - 1
@@ -312,10 +312,10 @@ fn run_comparison(
             let base = &request.arms[0].scenario;
             note_threads(report.threads_limited);
             sayln!(
-                "{}: {} arms x {} replications (common random numbers, seed {}) in {:.1} s",
+                "{}: {} x {} (common random numbers, seed {}) in {:.1} s",
                 request.name,
-                request.arms.len(),
-                base.replications,
+                output::counted(request.arms.len() as u64, "arm"),
+                output::counted(u64::from(base.replications), "replication"),
                 base.seed,
                 report.wall_seconds
             );

@@ -137,3 +137,32 @@ impl Drop for ResultsDir {
         }
     }
 }
+
+/// "1 replication", "100 replications", "3,000 firms": a count and its noun for the lines and
+/// captions a user reads (digits grouped by thousands, the noun singular for one).
+pub fn counted(n: u64, noun: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let s = if n == 1 { "" } else { "s" };
+    format!("{grouped} {noun}{s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(counted(1, "replication"), "1 replication");
+        assert_eq!(counted(0, "arm"), "0 arms");
+        assert_eq!(counted(999, "firm"), "999 firms");
+        assert_eq!(counted(3000, "firm"), "3,000 firms");
+        assert_eq!(counted(1_000_000, "firm"), "1,000,000 firms");
+    }
+}

@@ -16,7 +16,7 @@ use crate::budget;
 use crate::charts;
 use crate::model::ReplicationResult;
 use crate::outcomes;
-use crate::output::{OutputError, ResultsDir};
+use crate::output::{OutputError, ResultsDir, counted};
 use crate::runner::{self, EnsembleOptions, PoolError};
 use crate::scenario::{Kind, Scenario};
 use crate::summary::{self, HEADLINE, Spill};
@@ -376,12 +376,12 @@ fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
     let w = crate::model::crisis_window(s);
     let mut out = format!(
         "# {}: how each kind came through the crisis\n\n\
-         {} replications of {} firms (seed {}); crisis window months {} to {}. Each cell is the mean \
+         {} of {} (seed {}); crisis window months {} to {}. Each cell is the mean \
          across replications with its 95% confidence interval in brackets; `headline.csv` also has \
          the 5% and 95% quantiles across replications.\n\n| kind |",
         s.name,
-        s.replications,
-        s.population.firms,
+        counted(u64::from(s.replications), "replication"),
+        counted(u64::from(s.population.firms), "firm"),
         s.seed,
         w.start,
         w.end - 1
