@@ -14,7 +14,7 @@ use polars::prelude::*;
 
 use crate::model::{ReplicationResult, crisis_window, run_replication};
 use crate::outcomes;
-use crate::output::ResultsDir;
+use crate::output::{ResultsDir, counted};
 use crate::pipeline::{self, RunError, TableFormat};
 use crate::runner::{self, EnsembleOptions};
 use crate::scenario::{Kind, Scenario};
@@ -304,6 +304,10 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     drop(spill);
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
     pipeline::write_table(&mut dir, stem(&req.design), &mut table, req.format)?;
+    let md = dir.file(&format!("{}.md", stem(&req.design)));
+    let (title, about) = report_heading(req);
+    let text = crate::comparison_tables::markdown_report(&title, &about, &table)?;
+    std::fs::write(&md, text).map_err(|e| RunError::Io(md.clone(), e))?;
     spinner.set_message("drawing charts");
     crate::charts::comparison(&mut dir, req, &table).map_err(RunError::Chart)?;
     if compare {
@@ -432,6 +436,35 @@ pub fn setting(s: &Scenario, key: &str) -> String {
     }
 }
 
+/// The Markdown report's title and its line on what was run.
+fn report_heading(req: &ComparisonRequest) -> (String, String) {
+    let base = &req.arms[0].scenario;
+    let title = match &req.design {
+        Design::Sweep { keys } => format!("{}: sweep of {}", req.name, keys.join(", ")),
+        Design::Compare => {
+            let others: Vec<&str> = req.arms[1..].iter().map(|a| a.label.as_str()).collect();
+            format!("{} compared with {}", req.name, others.join(", "))
+        }
+    };
+    let w = crisis_window(base);
+    let about = format!(
+        "{} x {} (common random numbers, seed {}); {}{} and crisis window months {} to {}. \
+         `{}.csv` also has each arm's own 95% interval.",
+        counted(req.arms.len() as u64, "arm"),
+        counted(u64::from(base.replications), "paired replication"),
+        base.seed,
+        match req.design {
+            Design::Sweep { .. } => "",
+            Design::Compare => "in the first scenario, ",
+        },
+        counted(u64::from(base.population.firms), "firm"),
+        w.start,
+        w.end - 1,
+        stem(&req.design),
+    );
+    (title, about)
+}
+
 fn write_manifest(
     dir: &mut ResultsDir,
     req: &ComparisonRequest,
@@ -471,56 +504,4 @@ fn write_manifest(
     });
     let text = serde_json::to_string_pretty(&manifest).expect("json serialises");
     std::fs::write(&path, format!("{text}\n")).map_err(|e| RunError::Io(path.clone(), e))
-}
-
-/// A plain-text summary for the terminal: per arm, the headline outcomes of conventional SMEs and
-/// worker co-ops with the difference from the base arm.
-pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
-    let shown = [
-        "survival_to_window_end",
-        "hazard_ratio_vs_conventional",
-        "employment_change",
-        "public_cost",
-    ];
-    let any_of = |column: &str, values: &[&str]| {
-        values
-            .iter()
-            .map(|v| col(column).eq(lit(*v)))
-            .reduce(|a, b| a.or(b))
-            .expect("values")
-    };
-    let rows = table
-        .clone()
-        .lazy()
-        .filter(any_of("outcome", &shown).and(any_of("kind", &["worker_coop", "all"])))
-        .collect()?;
-    let label = rows.column("label")?.str()?.clone();
-    let kind = rows.column("kind")?.str()?.clone();
-    let outcome = rows.column("outcome")?.str()?.clone();
-    let mean = rows.column("mean")?.f64()?.clone();
-    let diff = rows.column("difference")?.f64()?.clone();
-    let (lo, hi) = (
-        rows.column("difference_ci_low")?.f64()?.clone(),
-        rows.column("difference_ci_high")?.f64()?.clone(),
-    );
-    let mut out = format!(
-        "{:<40} {:<12} {:<30} {:>12} {:>32}\n",
-        "arm", "kind", "outcome", "mean", "difference from base [95% CI]"
-    );
-    for i in 0..rows.height() {
-        let d = match (diff.get(i), lo.get(i), hi.get(i)) {
-            (Some(d), Some(l), Some(h)) => format!("{d:+.4} [{l:+.4}, {h:+.4}]"),
-            (Some(d), _, _) => format!("{d:+.4}"),
-            _ => "n/a".into(),
-        };
-        out.push_str(&format!(
-            "{:<40} {:<12} {:<30} {:>12} {:>32}\n",
-            label.get(i).unwrap_or(""),
-            kind.get(i).unwrap_or(""),
-            outcome.get(i).unwrap_or(""),
-            mean.get(i).map_or("n/a".into(), |m| format!("{m:.4}")),
-            d
-        ));
-    }
-    Ok(out)
 }

@@ -9,6 +9,7 @@
 pub mod budget;
 pub mod charts;
 pub mod comparison;
+pub mod comparison_tables;
 pub mod docs;
 pub mod model;
 pub mod outcomes;

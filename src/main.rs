@@ -319,7 +319,7 @@ fn run_comparison(
                 base.seed,
                 report.wall_seconds
             );
-            match comparison::summary_text(&report.table) {
+            match coopsim::comparison_tables::summary_text(&report.table) {
                 Ok(text) => say!("\n{text}"),
                 Err(e) => eprintln!("warning: cannot print the summary: {e}"),
             }

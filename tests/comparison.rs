@@ -74,6 +74,7 @@ fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_diffe
     for f in [
         "sweep.csv",
         "sweep.parquet",
+        "sweep.md",
         "manifest.json",
         "charts/sweep_policy_credit_guarantee_fee_annual.png",
     ] {
@@ -189,6 +190,7 @@ fn compare_pairs_whole_scenarios_against_the_first() {
     for f in [
         "compare.csv",
         "compare.parquet",
+        "compare.md",
         "manifest.json",
         "charts/differences.png",
         "charts/differences.svg",
@@ -218,6 +220,19 @@ fn compare_pairs_whole_scenarios_against_the_first() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["arms"].as_array().unwrap().len(), 2);
     assert_eq!(manifest["common_random_numbers"]["replications"], 8);
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.starts_with("# baseline_2008 compared with no_crisis\n"),
+        "{md}"
+    );
+    // The paste-ready report has the same numbers as the table: no_crisis's employment row.
+    let mean = floats(&employment, "mean")[1].unwrap();
+    let row = md
+        .lines()
+        .skip_while(|l| !l.starts_with("## employment"))
+        .find(|l| l.starts_with("| no_crisis |"))
+        .unwrap();
+    assert!(row.contains(&format!("| {:.2} (", mean * 100.0)), "{row}");
 }
 
 #[test]

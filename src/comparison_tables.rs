@@ -1,0 +1,403 @@
+//! Readable tables of a sweep or comparison: the summary printed when it ends and `sweep.md` /
+//! `compare.md`, one table per outcome (arms down, kinds across) ready to paste into a report.
+//! Each cell is the arm's mean across replications and, for every arm but the base, its paired
+//! difference from the base with the 95% interval of that difference. Pure: a table in, text out.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::summary::ALL;
+
+/// How one outcome of the comparison table reads.
+struct OutcomeText {
+    name: &'static str,
+    /// With its unit.
+    label: &'static str,
+    /// From the table's unit to the label's (shares to %).
+    scale: f64,
+    decimals: usize,
+    /// The kinds it is reported for, in column order.
+    kinds: &'static [&'static str],
+}
+
+const EVERY_KIND: &[&str] = &[
+    "conventional",
+    "worker_coop",
+    "social_coop_a",
+    "social_coop_b",
+    "public_service_mutual",
+];
+const EVERY_KIND_AND_ALL: &[&str] = &[
+    "conventional",
+    "worker_coop",
+    "social_coop_a",
+    "social_coop_b",
+    "public_service_mutual",
+    ALL,
+];
+const NOT_CONVENTIONAL: &[&str] = &[
+    "worker_coop",
+    "social_coop_a",
+    "social_coop_b",
+    "public_service_mutual",
+];
+
+/// Every outcome of `comparison::OUTCOMES`, in its order.
+const OUTCOME_TEXT: [OutcomeText; 10] = [
+    OutcomeText {
+        name: "survival_to_window_end",
+        label: "survival to end of crisis window, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "crisis_hazard",
+        label: "exit hazard in crisis, %/month",
+        scale: 100.0,
+        decimals: 3,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "hazard_ratio_vs_conventional",
+        label: "hazard ratio vs conventional",
+        scale: 1.0,
+        decimals: 3,
+        kinds: NOT_CONVENTIONAL,
+    },
+    OutcomeText {
+        name: "employment_change",
+        label: "employment, pre-crisis to trough, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "pay_change",
+        label: "pay per worker, pre-crisis to trough, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "reserves_share",
+        label: "reserves / assets at onset, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "leverage",
+        label: "debt / assets at onset, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "fragile_exit_share",
+        label: "exits among most fragile fifth, %",
+        scale: 100.0,
+        decimals: 2,
+        kinds: EVERY_KIND,
+    },
+    OutcomeText {
+        name: "exits",
+        label: "exits in crisis window, firms",
+        scale: 1.0,
+        decimals: 1,
+        kinds: EVERY_KIND_AND_ALL,
+    },
+    OutcomeText {
+        name: "public_cost",
+        label: "public cost of the levers in crisis window, GBP thousand",
+        scale: 1.0,
+        decimals: 0,
+        kinds: &[ALL],
+    },
+];
+
+/// What the terminal shows: the question coopsim answers (co-ops against SMEs) and the cost.
+const PRINTED: [(&str, &[&str]); 4] = [
+    ("survival_to_window_end", &["conventional", "worker_coop"]),
+    ("hazard_ratio_vs_conventional", &["worker_coop"]),
+    ("employment_change", &["conventional", "worker_coop"]),
+    ("public_cost", &[ALL]),
+];
+
+#[derive(Default)]
+struct Cell {
+    mean: Option<f64>,
+    difference: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+/// The comparison table's cells by (arm, kind, outcome), and the arms' labels in arm order.
+struct Cells {
+    labels: Vec<String>,
+    cells: HashMap<(u32, String, String), Cell>,
+}
+
+impl Cells {
+    fn of(table: &DataFrame) -> PolarsResult<Cells> {
+        let arm = table.column("arm")?.u32()?;
+        let label = table.column("label")?.str()?;
+        let kind = table.column("kind")?.str()?;
+        let outcome = table.column("outcome")?.str()?;
+        let f =
+            |name: &str| -> PolarsResult<Float64Chunked> { Ok(table.column(name)?.f64()?.clone()) };
+        let (mean, difference) = (f("mean")?, f("difference")?);
+        let (low, high) = (f("difference_ci_low")?, f("difference_ci_high")?);
+        let mut labels: Vec<String> = Vec::new();
+        let mut cells = HashMap::new();
+        for i in 0..table.height() {
+            let (Some(a), Some(k), Some(o)) = (arm.get(i), kind.get(i), outcome.get(i)) else {
+                continue;
+            };
+            let a_index = a as usize;
+            if labels.len() <= a_index {
+                labels.resize(a_index + 1, String::new());
+            }
+            labels[a_index] = label.get(i).unwrap_or("").to_string();
+            cells.insert(
+                (a, k.to_string(), o.to_string()),
+                Cell {
+                    mean: mean.get(i),
+                    difference: difference.get(i),
+                    low: low.get(i),
+                    high: high.get(i),
+                },
+            );
+        }
+        Ok(Cells { labels, cells })
+    }
+
+    /// Rows of one outcome: the arm's label, then one cell per kind.
+    fn rows(&self, text: &OutcomeText, kinds: &[&str]) -> Vec<Vec<String>> {
+        let empty = Cell::default();
+        (0..self.labels.len())
+            .map(|arm| {
+                let mut row = vec![self.labels[arm].clone()];
+                for kind in kinds {
+                    let key = (arm as u32, kind.to_string(), text.name.to_string());
+                    row.push(cell_text(
+                        self.cells.get(&key).unwrap_or(&empty),
+                        arm == 0,
+                        text,
+                    ));
+                }
+                row
+            })
+            .collect()
+    }
+}
+
+/// `v` with `decimals` decimals, digits grouped by thousands, a sign if `signed`; never "-0".
+fn number(v: f64, decimals: usize, signed: bool) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let negative = v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let (whole, fraction) = text.split_at(text.find('.').unwrap_or(text.len()));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = match (negative, signed) {
+        (true, _) => "-",
+        (false, true) => "+",
+        (false, false) => "",
+    };
+    format!("{sign}{grouped}{fraction}")
+}
+
+/// "mean (difference [low, high])"; the base arm (and a missing difference) shows the mean alone.
+fn cell_text(c: &Cell, base: bool, text: &OutcomeText) -> String {
+    let n = |v: f64, signed| number(v * text.scale, text.decimals, signed);
+    let Some(mean) = c.mean else {
+        return "n/a".into();
+    };
+    match (base, c.difference, c.low, c.high) {
+        (false, Some(d), Some(l), Some(h)) => {
+            format!(
+                "{} ({} [{}, {}])",
+                n(mean, false),
+                n(d, true),
+                n(l, true),
+                n(h, true)
+            )
+        }
+        (false, Some(d), _, _) => format!("{} ({})", n(mean, false), n(d, true)),
+        _ => n(mean, false),
+    }
+}
+
+fn outcome_text(name: &str) -> &'static OutcomeText {
+    OUTCOME_TEXT
+        .iter()
+        .find(|t| t.name == name)
+        .expect("every printed outcome has its text")
+}
+
+/// Aligned plain text: the first column to the left, the others to the right.
+fn plain(header: &[String], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let width = |c: usize| {
+        rows.iter()
+            .map(|r| r[c].chars().count())
+            .chain([header[c].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..columns).map(width).collect();
+    let line = |cells: &[String]| {
+        let mut out = format!("{:<w$}", cells[0], w = widths[0]);
+        for (cell, w) in cells.iter().zip(&widths).skip(1) {
+            out.push_str(&format!("   {cell:>w$}"));
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// A Markdown table: the first column to the left, the others to the right.
+fn markdown(header: &[String], rows: &[Vec<String>]) -> String {
+    let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let mut out = line(header);
+    out.push_str("|---|");
+    out.push_str(&"---:|".repeat(header.len() - 1));
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+fn header(first: &str, kinds: &[&str]) -> Vec<String> {
+    let mut h = vec![first.to_string()];
+    h.extend(kinds.iter().map(|k| {
+        if *k == ALL {
+            "all firms".to_string()
+        } else {
+            k.to_string()
+        }
+    }));
+    h
+}
+
+/// What every cell means, for the line above the tables.
+fn legend(base: &str) -> String {
+    format!(
+        "Each cell: the arm's mean across replications and, in brackets, its paired difference from \
+         `{base}` with the 95% confidence interval of that difference (differences of % are \
+         percentage points)."
+    )
+}
+
+/// The summary printed when a sweep or comparison ends: survival and employment of conventional
+/// SMEs and worker co-ops, the co-ops' hazard ratio, and the public cost.
+pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
+    let cells = Cells::of(table)?;
+    let base = cells.labels.first().cloned().unwrap_or_default();
+    let mut out = format!("{}\n", legend(&base));
+    for (name, kinds) in PRINTED {
+        let text = outcome_text(name);
+        out.push('\n');
+        out.push_str(&plain(&header(text.label, kinds), &cells.rows(text, kinds)));
+    }
+    Ok(out)
+}
+
+/// `sweep.md` / `compare.md`: a title, what the cells mean, and one table per outcome with
+/// every kind.
+pub fn markdown_report(title: &str, about: &str, table: &DataFrame) -> PolarsResult<String> {
+    let cells = Cells::of(table)?;
+    let base = cells.labels.first().cloned().unwrap_or_default();
+    let mut out = format!("# {title}\n\n{about} {}\n", legend(&base));
+    for text in &OUTCOME_TEXT {
+        out.push_str(&format!("\n## {}\n\n", text.label));
+        out.push_str(&markdown(
+            &header("arm", text.kinds),
+            &cells.rows(text, text.kinds),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> DataFrame {
+        df!(
+            "arm" => [0u32, 0, 1, 1],
+            "label" => ["base", "base", "x=1", "x=1"],
+            "kind" => ["worker_coop", "all", "worker_coop", "all"],
+            "outcome" => ["survival_to_window_end", "public_cost", "survival_to_window_end", "public_cost"],
+            "mean" => [0.758, 9197.8, 0.7621, 21752.6],
+            "difference" => [0.0, 0.0, 0.0042, 12554.9],
+            "difference_ci_low" => [0.0, 0.0, -0.0049, -10853.3],
+            "difference_ci_high" => [0.0, 0.0, 0.0134, 35963.0],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn cells_show_the_mean_and_the_paired_difference_in_the_rows_unit() {
+        let text = summary_text(&table()).unwrap();
+        assert!(text.contains("`base`"), "{text}");
+        let survival = text.lines().find(|l| l.starts_with("x=1")).unwrap();
+        assert!(survival.ends_with("76.21 (+0.42 [-0.49, +1.34])"), "{text}");
+        let cost = text
+            .lines()
+            .filter(|l| l.starts_with("x=1"))
+            .nth(3)
+            .unwrap();
+        assert!(
+            cost.ends_with("21,753 (+12,555 [-10,853, +35,963])"),
+            "{text}"
+        );
+        // The base arm's difference from itself is not shown.
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("base") && l.ends_with("75.80"))
+        );
+        // A kind the table lacks reads n/a, not 0.
+        assert!(text.contains("n/a"), "{text}");
+    }
+
+    #[test]
+    fn the_report_has_a_table_per_outcome_with_every_kind() {
+        let md = markdown_report("t", "about.", &table()).unwrap();
+        assert_eq!(md.matches("\n## ").count(), OUTCOME_TEXT.len());
+        assert!(md.contains("| arm | conventional | worker_coop | social_coop_a |"));
+        assert!(
+            md.contains("| x=1 | 21,753 (+12,555 [-10,853, +35,963]) |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn kinds_are_named_as_the_model_names_them() {
+        let names: Vec<&str> = crate::scenario::Kind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect();
+        assert_eq!(EVERY_KIND, names.as_slice());
+        let outcomes: Vec<&str> = OUTCOME_TEXT.iter().map(|t| t.name).collect();
+        assert_eq!(outcomes, crate::comparison::OUTCOMES);
+    }
+
+    #[test]
+    fn numbers_are_grouped_signed_and_never_minus_zero() {
+        assert_eq!(number(-0.0001, 2, true), "+0.00");
+        assert_eq!(number(-1234567.891, 1, false), "-1,234,567.9");
+        assert_eq!(number(999.5, 0, true), "+1,000");
+    }
+}
