@@ -208,6 +208,7 @@ fn failed(e: &pipeline::RunError) -> ExitCode {
             ExitCode::from(130)
         }
         pipeline::RunError::Output(output::OutputError::Exists(_))
+        | pipeline::RunError::Output(output::OutputError::NotResults(..))
         | pipeline::RunError::TooLarge(_) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

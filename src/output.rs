@@ -18,6 +18,9 @@ pub struct ResultsDir {
 pub enum OutputError {
     /// The target exists and `force` was not given.
     Exists(PathBuf),
+    /// The target exists but is not a results folder (a file, or a folder of other things), so
+    /// even `force` does not replace it: a mistyped `--out` must not delete a user's files.
+    NotResults(PathBuf, &'static str),
     Io(PathBuf, io::Error),
 }
 
@@ -29,6 +32,12 @@ impl std::fmt::Display for OutputError {
                 "{} already exists; pass --force to replace it, or --out to write elsewhere",
                 p.display()
             ),
+            OutputError::NotResults(p, what) => write!(
+                f,
+                "{} {what}, not a coopsim results folder (one with a manifest.json written by \
+                 coopsim); --force replaces only results folders: choose another --out",
+                p.display()
+            ),
             OutputError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
         }
     }
@@ -38,6 +47,9 @@ impl std::error::Error for OutputError {}
 
 impl ResultsDir {
     pub fn begin(target: &Path, force: bool) -> Result<ResultsDir, OutputError> {
+        if let Some(what) = not_results(target) {
+            return Err(OutputError::NotResults(target.to_path_buf(), what));
+        }
         if target.exists() && !force {
             return Err(OutputError::Exists(target.to_path_buf()));
         }
@@ -99,6 +111,26 @@ impl ResultsDir {
         }
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Why an existing `target` may not be replaced, if it may not: only an empty folder or one a
+/// run wrote (its manifest names the coopsim version) may be.
+fn not_results(target: &Path) -> Option<&'static str> {
+    let meta = std::fs::symlink_metadata(target).ok()?;
+    if !meta.is_dir() {
+        return Some(if meta.file_type().is_symlink() {
+            "is a symbolic link"
+        } else {
+            "is a file"
+        });
+    }
+    let empty = std::fs::read_dir(target).ok()?.next().is_none();
+    let manifest = std::fs::read_to_string(target.join("manifest.json")).unwrap_or_default();
+    if empty || manifest.contains("\"coopsim_version\"") {
+        None
+    } else {
+        Some("holds other files")
     }
 }
 

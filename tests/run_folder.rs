@@ -493,6 +493,63 @@ fn no_firms_skips_the_firm_table_only() {
 }
 
 #[test]
+fn force_never_replaces_a_folder_or_file_a_run_did_not_write() {
+    let dir = workdir("notresults");
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let documents = dir.join("documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    std::fs::write(documents.join("thesis.txt"), "years of work").unwrap();
+    let file = dir.join("table.csv");
+    std::fs::write(&file, "a,b\n").unwrap();
+    for (target, what) in [(&documents, "holds other files"), (&file, "is a file")] {
+        let o = coopsim(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            target.to_str().unwrap(),
+            "-r",
+            "1",
+            "--quiet",
+            "--force",
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(what) && stderr.contains("--out"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(documents.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "a,b\n");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !left.iter().any(|n| n.starts_with('.')),
+        "no staging left: {left:?}"
+    );
+    // An empty folder made for the results is fine.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        empty.to_str().unwrap(),
+        "-r",
+        "1",
+        "--quiet",
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
 fn intervals_stay_within_what_each_outcome_can_take_at_few_replications() {
     // Two replications of a small population: t with one degree of freedom is 12.7, so a plain
     // t interval of a share reaches far below 0 or above 1.
