@@ -209,6 +209,7 @@ fn failed(e: &pipeline::RunError) -> ExitCode {
         }
         pipeline::RunError::Output(output::OutputError::Exists(_))
         | pipeline::RunError::Output(output::OutputError::NotResults(..))
+        | pipeline::RunError::Output(output::OutputError::ThroughFile(..))
         | pipeline::RunError::TooLarge(_) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -21,6 +21,8 @@ pub enum OutputError {
     /// The target exists but is not a results folder (a file, or a folder of other things), so
     /// even `force` does not replace it: a mistyped `--out` must not delete a user's files.
     NotResults(PathBuf, &'static str),
+    /// The target's path goes through a file (`--out notes.txt/results`).
+    ThroughFile(PathBuf, PathBuf),
     Io(PathBuf, io::Error),
 }
 
@@ -37,6 +39,12 @@ impl std::fmt::Display for OutputError {
                 "{} {what}, not a coopsim results folder (one with a manifest.json written by \
                  coopsim); --force replaces only results folders: choose another --out",
                 p.display()
+            ),
+            OutputError::ThroughFile(p, file) => write!(
+                f,
+                "cannot make the results folder {}: {} is a file; choose another --out",
+                p.display(),
+                file.display()
             ),
             OutputError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
         }
@@ -57,7 +65,13 @@ impl ResultsDir {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            // "File exists" for a path through a file: name the file.
+            match parent.ancestors().find(|a| a.is_file()) {
+                Some(file) => OutputError::ThroughFile(target.to_path_buf(), file.to_path_buf()),
+                None => OutputError::Io(parent.to_path_buf(), e),
+            }
+        })?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

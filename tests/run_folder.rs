@@ -520,6 +520,16 @@ fn force_never_replaces_a_folder_or_file_a_run_did_not_write() {
             "{stderr}"
         );
     }
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        file.join("res").to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("table.csv is a file"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(documents.join("thesis.txt")).unwrap(),
         "years of work"
