@@ -462,7 +462,22 @@ fn report_heading(req: &ComparisonRequest) -> (String, String) {
         w.end - 1,
         stem(&req.design),
     );
-    (title, about)
+    // What each compared scenario stands for (a sweep's arms share the base's description).
+    let mut stands_for = String::new();
+    let described: Vec<&Arm> = match req.design {
+        Design::Sweep { .. } => req.arms[..1].iter().collect(),
+        Design::Compare => req.arms.iter().collect(),
+    };
+    for arm in described {
+        let d = pipeline::one_line(&arm.scenario.description);
+        if !d.is_empty() {
+            stands_for.push_str(&format!("- `{}`: {}\n", arm.scenario.name, d));
+        }
+    }
+    if !stands_for.is_empty() {
+        stands_for.push('\n');
+    }
+    (title, format!("{stands_for}{about}"))
 }
 
 fn write_manifest(

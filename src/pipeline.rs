@@ -374,18 +374,21 @@ pub fn headline_cell(df: &DataFrame, name: &str, row: usize, scale: f64) -> Pola
 
 fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
     let w = crate::model::crisis_window(s);
-    let mut out = format!(
-        "# {}: how each kind came through the crisis\n\n\
-         {} of {} (seed {}); crisis window months {} to {}. Each cell is the mean \
+    let mut out = format!("# {}: how each kind came through the crisis\n\n", s.name);
+    let description = one_line(&s.description);
+    if !description.is_empty() {
+        out.push_str(&format!("{}.\n\n", description.trim_end_matches('.')));
+    }
+    out.push_str(&format!(
+        "{} of {} (seed {}); crisis window months {} to {}. Each cell is the mean \
          across replications with its 95% confidence interval in brackets; `headline.csv` also has \
          the 5% and 95% quantiles across replications.\n\n| kind |",
-        s.name,
         counted(u64::from(s.replications), "replication"),
         counted(u64::from(s.population.firms), "firm"),
         s.seed,
         w.start,
         w.end - 1
-    );
+    ));
     for (label, _) in HEADLINE_LABELS {
         out.push_str(&format!(" {label} |"));
     }
@@ -401,6 +404,11 @@ fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// `text` on one line (a multi-line TOML string would break a Markdown paragraph or list item).
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The plain-text headline printed at the end of a run: one line per outcome, one column per kind.
