@@ -363,6 +363,8 @@ enum Swatch {
     Bar,
     /// A line through a dot (sweep charts: means joined across arms).
     LineAndPoint,
+    /// A dot with its interval bar (sweep charts of settings that are not numbers).
+    Point,
 }
 
 /// The legend: one swatch per series, top to bottom, in its own strip right of the plots, then
@@ -397,6 +399,13 @@ fn draw_legend<DB: DrawingBackend>(
                 area.draw(&PathElement::new(
                     vec![(10, y), (70, y)],
                     colour.stroke_width(4),
+                ))?;
+                area.draw(&Circle::new((40, y), 6, colour.filled()))?;
+            }
+            Swatch::Point => {
+                area.draw(&PathElement::new(
+                    vec![(40, y - 18), (40, y + 18)],
+                    colour.stroke_width(2),
                 ))?;
                 area.draw(&Circle::new((40, y), 6, colour.filled()))?;
             }
@@ -1028,7 +1037,33 @@ fn draw_sweep<DB: DrawingBackend>(
         TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
     ))?;
     let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
-    for (area, (label, lines)) in plots.split_evenly((2, 3)).iter().zip(panels) {
+    let areas = plots.split_evenly((2, 3));
+    // Settings that are not numbers sit at 0, 1, 2...; their names label the axis when they fit
+    // under their slot, else letters do and the legend strip says which setting each is.
+    let mut note = note.to_string();
+    let labels: Option<Vec<String>> = categories.map(|c| {
+        let plot_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 95.0;
+        let slot = plot_width / c.len().max(1) as f64;
+        let font = TextStyle::from((FONT, 20));
+        let width = |s: &str| {
+            root.estimate_text_size(s, &font)
+                .map_or(f64::MAX, |w| f64::from(w.0))
+        };
+        if c.iter().all(|s| width(s) <= 0.9 * slot) {
+            return c.to_vec();
+        }
+        let letters: Vec<String> = (0..c.len()).map(category_letter).collect();
+        if !note.is_empty() {
+            note.push_str("\n\n");
+        }
+        note.push_str("Settings:");
+        for (letter, setting) in letters.iter().zip(c) {
+            note.push_str(&format!("\n{letter} = {setting}"));
+        }
+        letters
+    });
+    let categorical = labels.is_some();
+    for (area, (label, lines)) in areas.iter().zip(panels) {
         let xs = lines.iter().flat_map(|(_, b)| b.x.iter().copied());
         let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
@@ -1042,7 +1077,11 @@ fn draw_sweep<DB: DrawingBackend>(
         if !(x0 <= x1 && y0 <= y1) {
             continue;
         }
-        let pad = ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)));
+        let pad = if categorical {
+            0.5
+        } else {
+            ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)))
+        };
         let (y0, y1) = padded(y0, y1);
         let mut chart = ChartBuilder::on(area)
             .margin(14)
@@ -1050,7 +1089,7 @@ fn draw_sweep<DB: DrawingBackend>(
             .x_label_area_size(70)
             .y_label_area_size(95)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
-        let formatter = |v: &f64| match categories {
+        let formatter = |v: &f64| match &labels {
             Some(c) => c
                 .get(v.round() as usize)
                 .filter(|_| (v - v.round()).abs() < 1e-9)
@@ -1065,22 +1104,31 @@ fn draw_sweep<DB: DrawingBackend>(
             .label_style((FONT, 20))
             .light_line_style(RGBColor(246, 246, 246))
             .bold_line_style(RGBColor(215, 215, 215))
-            .x_labels(if categories.is_some() {
-                categories.map_or(5, <[String]>::len)
-            } else {
-                6
-            })
+            .x_labels(labels.as_ref().map_or(6, Vec::len))
             .x_label_formatter(&formatter)
             .y_label_formatter(&|v| tick(*v))
             .draw()?;
-        for (kind, b) in lines {
+        for (i, (kind, b)) in lines.iter().enumerate() {
             let colour = kind_colour(*kind);
-            let points: Vec<(f64, f64)> = b.x.iter().copied().zip(b.mean.iter().copied()).collect();
-            chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
+            // Settings that are not numbers have no order to draw a line along; each kind's
+            // point and bar then sit a little apart so the bars do not hide each other.
+            let dodge = if categorical {
+                (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 0.07
+            } else {
+                0.0
+            };
+            let points: Vec<(f64, f64)> =
+                b.x.iter()
+                    .map(|x| x + dodge)
+                    .zip(b.mean.iter().copied())
+                    .collect();
+            if !categorical {
+                chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
+            }
             chart.draw_series(points.iter().map(|p| Circle::new(*p, 5, colour.filled())))?;
-            for i in 0..b.x.len() {
+            for (j, (x, _)) in points.iter().enumerate() {
                 chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(b.x[i], b.low[i]), (b.x[i], b.high[i])],
+                    vec![(*x, b.low[j]), (*x, b.high[j])],
                     colour.stroke_width(2),
                 )))?;
             }
@@ -1096,8 +1144,25 @@ fn draw_sweep<DB: DrawingBackend>(
         })
         .collect();
     let series: Vec<&Series> = series.iter().collect();
-    draw_legend(&legend, &series, Swatch::LineAndPoint, note)?;
+    let swatch = if categorical {
+        Swatch::Point
+    } else {
+        Swatch::LineAndPoint
+    };
+    draw_legend(&legend, &series, swatch, &note)?;
     root.present()
+}
+
+/// "A", "B", ... "Z", "AA", "AB", ...: the axis label of the `i`th setting that is too long.
+fn category_letter(i: usize) -> String {
+    let mut out = String::new();
+    let mut n = i + 1;
+    while n > 0 {
+        n -= 1;
+        out.insert(0, char::from(b'A' + (n % 26) as u8));
+        n /= 26;
+    }
+    out
 }
 
 /// Viridis (colour-blind-safe, monotone in lightness) at `t` in [0, 1].
@@ -1550,6 +1615,12 @@ pub fn compare_curves(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_too_long_for_the_axis_are_lettered_like_spreadsheet_columns() {
+        let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52].map(category_letter).to_vec();
+        assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA"]);
+    }
 
     #[test]
     fn tick_labels_drop_trailing_zeros_and_never_read_minus_zero() {
