@@ -110,9 +110,9 @@ const OUTCOME_TEXT: [OutcomeText; 10] = [
     },
     OutcomeText {
         name: "public_cost",
-        label: "public cost of the levers in crisis window, GBP thousand",
-        scale: 1.0,
-        decimals: 0,
+        label: "public cost of the levers in crisis window, GBP million",
+        scale: 0.001,
+        decimals: 2,
         kinds: &[ALL],
     },
 ];
@@ -359,10 +359,7 @@ mod tests {
             .filter(|l| l.starts_with("x=1"))
             .nth(3)
             .unwrap();
-        assert!(
-            cost.ends_with("21,753 (+12,555 [-10,853, +35,963])"),
-            "{text}"
-        );
+        assert!(cost.ends_with("21.75 (+12.55 [-10.85, +35.96])"), "{text}");
         // The base arm's difference from itself is not shown.
         assert!(
             text.lines()
@@ -378,7 +375,7 @@ mod tests {
         assert_eq!(md.matches("\n## ").count(), OUTCOME_TEXT.len());
         assert!(md.contains("| arm | conventional | worker_coop | social_coop_a |"));
         assert!(
-            md.contains("| x=1 | 21,753 (+12,555 [-10,853, +35,963]) |"),
+            md.contains("| x=1 | 21.75 (+12.55 [-10.85, +35.96]) |"),
             "{md}"
         );
     }
@@ -399,5 +396,6 @@ mod tests {
         assert_eq!(number(-0.0001, 2, true), "+0.00");
         assert_eq!(number(-1234567.891, 1, false), "-1,234,567.9");
         assert_eq!(number(999.5, 0, true), "+1,000");
+        assert_eq!(number(12554.9, 0, false), "12,555");
     }
 }
