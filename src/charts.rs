@@ -1194,21 +1194,31 @@ fn heat_map(
     keys: &[String],
     who: &str,
 ) -> Result<(), ChartError> {
-    // Every arm (the base too) by the values it runs with.
+    // The grid's values are those of the arms it made (the base runs one of its cells when the
+    // grid lists the base's values, and is no cell of it when it does not); numbers in order,
+    // other settings as they first appear.
     let value_of =
         |arm: &crate::sweep::Arm, k: &str| Some(crate::comparison::setting(&arm.scenario, k));
-    let mut xs: Vec<String> = Vec::new();
-    let mut ys: Vec<String> = Vec::new();
-    for arm in req.arms.iter() {
-        if let (Some(x), Some(y)) = (value_of(arm, &keys[0]), value_of(arm, &keys[1])) {
-            if !xs.contains(&x) {
-                xs.push(x);
-            }
-            if !ys.contains(&y) {
-                ys.push(y);
+    let axis = |key: &str| {
+        let listed: Vec<String> = req.arms[1..]
+            .iter()
+            .filter_map(|a| value_of(a, key))
+            .collect();
+        let mut values: Vec<String> = Vec::new();
+        for v in req.arms.iter().filter_map(|a| value_of(a, key)) {
+            if listed.contains(&v) && !values.contains(&v) {
+                values.push(v);
             }
         }
-    }
+        let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse().ok()).collect();
+        if let Some(n) = numbers {
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            order.sort_by(|&i, &j| n[i].total_cmp(&n[j]));
+            values = order.iter().map(|&i| values[i].clone()).collect();
+        }
+        values
+    };
+    let (xs, ys) = (axis(&keys[0]), axis(&keys[1]));
     let mut cells: Vec<(Kind, Vec<HeatCell>)> = Vec::new();
     for k in Kind::ALL {
         let v = arm_values(table, k.name(), "survival_to_window_end", 100.0)?;
@@ -1292,7 +1302,49 @@ fn draw_heat<DB: DrawingBackend>(
         TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
     ))?;
     let span = (hi - lo).max(1e-9);
-    for (area, (kind, c)) in body.split_evenly((2, 3)).iter().zip(cells) {
+    let areas = body.split_evenly((2, 3));
+    // Settings too wide for their place on an axis are lettered (x: A, B...; y: 1, 2...), and
+    // the free sixth panel says which is which.
+    let font = TextStyle::from((FONT, 18));
+    let width = |s: &str| {
+        root.estimate_text_size(s, &font)
+            .map_or(f64::MAX, |w| f64::from(w.0))
+    };
+    let panel_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 110.0;
+    let x_slot = 0.9 * panel_width / xs.len().max(1) as f64;
+    let x_fits = xs.iter().all(|s| width(s) <= x_slot);
+    let y_fits = ys.iter().all(|s| width(s) <= 80.0);
+    let x_names: Vec<String> = if x_fits {
+        xs.to_vec()
+    } else {
+        (0..xs.len()).map(category_letter).collect()
+    };
+    let y_names: Vec<String> = if y_fits {
+        ys.to_vec()
+    } else {
+        (1..=ys.len()).map(|i| i.to_string()).collect()
+    };
+    let mut key_lines: Vec<String> = Vec::new();
+    for (fits, key, names, values) in [
+        (x_fits, &keys[0], &x_names, xs),
+        (y_fits, &keys[1], &y_names, ys),
+    ] {
+        if !fits {
+            if !key_lines.is_empty() {
+                key_lines.push(String::new());
+            }
+            key_lines.push(format!("{key}:"));
+            key_lines.extend(names.iter().zip(values).map(|(n, v)| format!("{n} = {v}")));
+        }
+    }
+    if let (Some(free), false) = (areas.get(cells.len()), key_lines.is_empty()) {
+        let grey = RGBColor(60, 60, 60);
+        for (i, line) in key_lines.iter().enumerate() {
+            draw_fitted(free, line, (30, 40 + 34 * i as i32), TICKS, grey, true)?;
+        }
+    }
+    let (xs, ys) = (x_names.as_slice(), y_names.as_slice());
+    for (area, (kind, c)) in areas.iter().zip(cells) {
         let mut chart = ChartBuilder::on(area)
             .margin(14)
             .caption(kind_label(*kind), (FONT, TICKS))
