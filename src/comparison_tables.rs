@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use crate::output::grouped;
 use crate::summary::ALL;
 
 /// How one outcome of the comparison table reads.
@@ -198,19 +199,12 @@ fn number(v: f64, decimals: usize, signed: bool) -> String {
     let text = format!("{:.*}", decimals, v.abs());
     let negative = v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
     let (whole, fraction) = text.split_at(text.find('.').unwrap_or(text.len()));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
     let sign = match (negative, signed) {
         (true, _) => "-",
         (false, true) => "+",
         (false, false) => "",
     };
-    format!("{sign}{grouped}{fraction}")
+    format!("{sign}{}{fraction}", grouped(whole))
 }
 
 /// "mean (difference [low, high])"; the base arm (and a missing difference) shows the mean alone.

@@ -187,16 +187,20 @@ impl Drop for ResultsDir {
 /// "1 replication", "100 replications", "3,000 firms": a count and its noun for the lines and
 /// captions a user reads (digits grouped by thousands, the noun singular for one).
 pub fn counted(n: u64, noun: &str) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", grouped(&n.to_string()))
+}
+
+/// A run of digits with a comma every three from the right: "1234567" -> "1,234,567".
+pub fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    let s = if n == 1 { "" } else { "s" };
-    format!("{grouped} {noun}{s}")
+    out
 }
 
 #[cfg(test)]
