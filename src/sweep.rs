@@ -239,33 +239,12 @@ pub fn sweep_arms(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    let combos: Vec<Vec<(String, String)>> = match design {
-        SweepDesign::Grid => vary.iter().fold(vec![Vec::new()], |acc, v| {
-            acc.iter()
-                .flat_map(|c| {
-                    v.values.iter().map(move |value| {
-                        let mut c = c.clone();
-                        c.push((v.key.clone(), value.clone()));
-                        c
-                    })
-                })
-                .collect()
-        }),
-        SweepDesign::Oat => vary
-            .iter()
-            .flat_map(|v| {
-                v.values
-                    .iter()
-                    .map(move |value| vec![(v.key.clone(), value.clone())])
-            })
-            .collect(),
-    };
     let mut arms = vec![Arm {
         label: "base".into(),
         settings: Vec::new(),
         scenario: base.clone(),
     }];
-    for settings in combos {
+    for settings in combinations(vary, design) {
         let mut s = base.clone();
         for (key, value) in &settings {
             scenario::apply_override(&mut s, key, value, origin).map_err(ScenarioErrors::from)?;
@@ -287,19 +266,70 @@ pub fn sweep_arms(
         });
     }
     if arms.len() == 1 {
-        let listed = vary
-            .iter()
-            .map(|v| format!("{}={}", v.key, v.values.join(",")))
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Err(VaryError::new(
-            "at least one setting other than the base's (the base arm always runs)",
-            format!("only the base's own settings: {listed}"),
-        )
-        .into_scenario_error(origin)
-        .into());
+        return Err(only_the_base(vary).into_scenario_error(origin).into());
     }
     Ok(arms)
+}
+
+/// The settings of every arm but the base: every combination of the values (grid), or each value
+/// of each key with the others at the base (one at a time).
+fn combinations(vary: &[Vary], design: SweepDesign) -> Vec<Vec<(String, String)>> {
+    match design {
+        SweepDesign::Grid => vary.iter().fold(vec![Vec::new()], |acc, v| {
+            acc.iter()
+                .flat_map(|c| {
+                    v.values.iter().map(move |value| {
+                        let mut c = c.clone();
+                        c.push((v.key.clone(), value.clone()));
+                        c
+                    })
+                })
+                .collect()
+        }),
+        SweepDesign::Oat => vary
+            .iter()
+            .flat_map(|v| {
+                v.values
+                    .iter()
+                    .map(move |value| vec![(v.key.clone(), value.clone())])
+            })
+            .collect(),
+    }
+}
+
+/// A sweep whose every setting is the base's own.
+fn only_the_base(vary: &[Vary]) -> VaryError {
+    let listed = vary
+        .iter()
+        .map(|v| format!("{}={}", v.key, v.values.join(",")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    VaryError::new(
+        "at least one setting other than the base's (the base arm always runs)",
+        format!("only the base's own settings: {listed}"),
+    )
+}
+
+/// Whether a scenario's own `[sweep]` (each of its `vary` entries valid) would run only the
+/// scenario itself, for `coopsim check` to say so before any sweep is started.
+pub fn sweeps_only_the_base(s: &Scenario) -> Option<VaryError> {
+    let vary: Vec<Vary> = s
+        .sweep
+        .vary
+        .iter()
+        .map(|v| Vary::parse(v))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut base = s.clone();
+    base.sweep.vary.clear();
+    let all_base = combinations(&vary, s.sweep.design).iter().all(|settings| {
+        let mut arm = base.clone();
+        settings
+            .iter()
+            .all(|(k, v)| scenario::apply_override(&mut arm, k, v, "").is_ok())
+            && arm == base
+    });
+    (!vary.is_empty() && all_base).then(|| only_the_base(&vary))
 }
 
 /// A line through a sweep along one key.

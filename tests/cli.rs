@@ -105,6 +105,19 @@ fn a_nan_is_reported_on_its_own_key_only() {
 }
 
 #[test]
+fn check_refuses_a_sweep_table_that_would_run_only_the_base() {
+    let e = rejected(
+        "onlybase.toml",
+        "[policy.credit_guarantee]\ncoverage = 0.5\n[sweep]\nvary = [\"policy.credit_guarantee.coverage=0.5\"]\n",
+    );
+    assert!(
+        e.contains("sweep.vary") && e.contains("other than the base"),
+        "{e}"
+    );
+    assert!(e.contains(":4:"), "{e}");
+}
+
+#[test]
 fn a_floor_above_one_is_rejected() {
     let e = rejected("floor.toml", "[kinds.worker_coop]\nhours_floor = 1.2\n");
     assert!(e.contains("kinds.worker_coop.hours_floor"), "{e}");

@@ -449,6 +449,11 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
             r.fail("sweep.vary", e.expected, e.found);
         }
     }
+    if r.out.iter().all(|v| v.key != "sweep.vary")
+        && let Some(e) = crate::sweep::sweeps_only_the_base(s)
+    {
+        r.fail("sweep.vary", e.expected, e.found);
+    }
 
     // Report each key once (its first broken rule), in the order found.
     let mut seen = std::collections::HashSet::new();
