@@ -471,22 +471,25 @@ fn surv_alive_at_onset(out: &Path) -> f64 {
     floats(&row, "at_risk")[0].unwrap()
 }
 
-#[test]
-fn no_firms_skips_the_firm_table_only() {
-    let dir = workdir("nofirms");
+/// `coopsim run` of the small scenario (written into `dir`) into `out`, with `extra` options.
+fn run_small_into(dir: &Path, out: &Path, extra: &[&str]) -> Output {
     let scenario = dir.join("small.toml");
     std::fs::write(&scenario, SMALL).unwrap();
-    let out = dir.join("res");
-    let o = coopsim(&[
+    let mut args = vec![
         "run",
         scenario.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--no-firms",
-        "--format",
-        "csv",
-        "-q",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    coopsim(&args)
+}
+
+#[test]
+fn no_firms_skips_the_firm_table_only() {
+    let dir = workdir("nofirms");
+    let out = dir.join("res");
+    let o = run_small_into(&dir, &out, &["--no-firms", "--format", "csv", "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!out.join("firms.parquet").exists() && !out.join("timeseries.parquet").exists());
     assert!(out.join("survival.csv").is_file() && out.join("timeseries.csv").is_file());
@@ -495,24 +498,18 @@ fn no_firms_skips_the_firm_table_only() {
 #[test]
 fn force_never_replaces_a_folder_or_file_a_run_did_not_write() {
     let dir = workdir("notresults");
-    let scenario = dir.join("small.toml");
-    std::fs::write(&scenario, SMALL).unwrap();
     let documents = dir.join("documents");
     std::fs::create_dir_all(&documents).unwrap();
     std::fs::write(documents.join("thesis.txt"), "years of work").unwrap();
     let file = dir.join("table.csv");
     std::fs::write(&file, "a,b\n").unwrap();
-    for (target, what) in [(&documents, "holds other files"), (&file, "is a file")] {
-        let o = coopsim(&[
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            target.to_str().unwrap(),
-            "-r",
-            "1",
-            "--quiet",
-            "--force",
-        ]);
+    let forced = ["-r", "1", "--quiet", "--force"];
+    for (target, what) in [
+        (documents.clone(), "holds other files"),
+        (file.clone(), "is a file"),
+        (file.join("res"), "table.csv is a file"),
+    ] {
+        let o = run_small_into(&dir, &target, &forced);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{stderr}");
         assert!(
@@ -520,16 +517,6 @@ fn force_never_replaces_a_folder_or_file_a_run_did_not_write() {
             "{stderr}"
         );
     }
-    let o = coopsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        file.join("res").to_str().unwrap(),
-        "--quiet",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("table.csv is a file"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(documents.join("thesis.txt")).unwrap(),
         "years of work"
@@ -546,16 +533,7 @@ fn force_never_replaces_a_folder_or_file_a_run_did_not_write() {
     // An empty folder made for the results is fine.
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let o = coopsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        empty.to_str().unwrap(),
-        "-r",
-        "1",
-        "--quiet",
-        "--force",
-    ]);
+    let o = run_small_into(&dir, &empty, &forced);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -564,21 +542,12 @@ fn intervals_stay_within_what_each_outcome_can_take_at_few_replications() {
     // Two replications of a small population: t with one degree of freedom is 12.7, so a plain
     // t interval of a share reaches far below 0 or above 1.
     let dir = workdir("bounds");
-    let scenario = dir.join("small.toml");
-    std::fs::write(&scenario, SMALL).unwrap();
     let out = dir.join("res");
-    let o = coopsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-r",
-        "2",
-        "--no-firms",
-        "--format",
-        "csv",
-        "-q",
-    ]);
+    let o = run_small_into(
+        &dir,
+        &out,
+        &["-r", "2", "--no-firms", "--format", "csv", "-q"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let headline = read_csv(&out.join("headline.csv"));
     for outcome in coopsim::summary::HEADLINE {
