@@ -245,10 +245,7 @@ pub fn sweep_arms(
         scenario: base.clone(),
     }];
     for settings in combinations(vary, design) {
-        let mut s = base.clone();
-        for (key, value) in &settings {
-            scenario::apply_override(&mut s, key, value, origin).map_err(ScenarioErrors::from)?;
-        }
+        let s = with_settings(base, &settings, origin)?;
         scenario::check(&s, None, origin)?;
         if s == *base {
             // The base arm already runs these settings.
@@ -297,6 +294,19 @@ fn combinations(vary: &[Vary], design: SweepDesign) -> Vec<Vec<(String, String)>
     }
 }
 
+/// `base` with `settings` laid over it.
+fn with_settings(
+    base: &Scenario,
+    settings: &[(String, String)],
+    origin: &str,
+) -> Result<Scenario, ScenarioError> {
+    let mut s = base.clone();
+    for (key, value) in settings {
+        scenario::apply_override(&mut s, key, value, origin)?;
+    }
+    Ok(s)
+}
+
 /// A sweep whose every setting is the base's own.
 fn only_the_base(vary: &[Vary]) -> VaryError {
     let listed = vary
@@ -322,13 +332,9 @@ pub fn sweeps_only_the_base(s: &Scenario) -> Option<VaryError> {
         .ok()?;
     let mut base = s.clone();
     base.sweep.vary.clear();
-    let all_base = combinations(&vary, s.sweep.design).iter().all(|settings| {
-        let mut arm = base.clone();
-        settings
-            .iter()
-            .all(|(k, v)| scenario::apply_override(&mut arm, k, v, "").is_ok())
-            && arm == base
-    });
+    let all_base = combinations(&vary, s.sweep.design)
+        .iter()
+        .all(|settings| with_settings(&base, settings, "").is_ok_and(|arm| arm == base));
     (!vary.is_empty() && all_base).then(|| only_the_base(&vary))
 }
 
