@@ -1043,24 +1043,18 @@ fn draw_sweep<DB: DrawingBackend>(
     let mut note = note.to_string();
     let labels: Option<Vec<String>> = categories.map(|c| {
         let plot_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 95.0;
-        let slot = plot_width / c.len().max(1) as f64;
-        let font = TextStyle::from((FONT, 20));
-        let width = |s: &str| {
-            root.estimate_text_size(s, &font)
-                .map_or(f64::MAX, |w| f64::from(w.0))
-        };
-        if c.iter().all(|s| width(s) <= 0.9 * slot) {
-            return c.to_vec();
+        let slot = 0.9 * plot_width / c.len().max(1) as f64;
+        let (names, key) = axis_names(&root, c, slot, 20, category_letter);
+        if !key.is_empty() {
+            if !note.is_empty() {
+                note.push_str("\n\n");
+            }
+            note.push_str("Settings:");
+            for line in key {
+                note.push_str(&format!("\n{line}"));
+            }
         }
-        let letters: Vec<String> = (0..c.len()).map(category_letter).collect();
-        if !note.is_empty() {
-            note.push_str("\n\n");
-        }
-        note.push_str("Settings:");
-        for (letter, setting) in letters.iter().zip(c) {
-            note.push_str(&format!("\n{letter} = {setting}"));
-        }
-        letters
+        names
     });
     let categorical = labels.is_some();
     for (area, (label, lines)) in areas.iter().zip(panels) {
@@ -1151,6 +1145,32 @@ fn draw_sweep<DB: DrawingBackend>(
     };
     draw_legend(&legend, &series, swatch, &note)?;
     root.present()
+}
+
+/// How settings are named on an axis: themselves when each fits in `slot` pixels at `size`, else
+/// `short(i)` for the `i`th, with the key a note gives ("A = setting"; empty when they fit).
+fn axis_names<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    settings: &[String],
+    slot: f64,
+    size: u32,
+    short: impl Fn(usize) -> String,
+) -> (Vec<String>, Vec<String>) {
+    let font = TextStyle::from((FONT, size));
+    let fits = settings.iter().all(|s| {
+        area.estimate_text_size(s, &font)
+            .is_ok_and(|w| f64::from(w.0) <= slot)
+    });
+    if fits {
+        return (settings.to_vec(), Vec::new());
+    }
+    let names: Vec<String> = (0..settings.len()).map(short).collect();
+    let key = names
+        .iter()
+        .zip(settings)
+        .map(|(n, s)| format!("{n} = {s}"))
+        .collect();
+    (names, key)
 }
 
 /// "A", "B", ... "Z", "AA", "AB", ...: the axis label of the `i`th setting that is too long.
@@ -1305,36 +1325,18 @@ fn draw_heat<DB: DrawingBackend>(
     let areas = body.split_evenly((2, 3));
     // Settings too wide for their place on an axis are lettered (x: A, B...; y: 1, 2...), and
     // the free sixth panel says which is which.
-    let font = TextStyle::from((FONT, 18));
-    let width = |s: &str| {
-        root.estimate_text_size(s, &font)
-            .map_or(f64::MAX, |w| f64::from(w.0))
-    };
     let panel_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 110.0;
     let x_slot = 0.9 * panel_width / xs.len().max(1) as f64;
-    let x_fits = xs.iter().all(|s| width(s) <= x_slot);
-    let y_fits = ys.iter().all(|s| width(s) <= 80.0);
-    let x_names: Vec<String> = if x_fits {
-        xs.to_vec()
-    } else {
-        (0..xs.len()).map(category_letter).collect()
-    };
-    let y_names: Vec<String> = if y_fits {
-        ys.to_vec()
-    } else {
-        (1..=ys.len()).map(|i| i.to_string()).collect()
-    };
+    let (x_names, x_key) = axis_names(&root, xs, x_slot, 18, category_letter);
+    let (y_names, y_key) = axis_names(&root, ys, 80.0, 18, |i| (i + 1).to_string());
     let mut key_lines: Vec<String> = Vec::new();
-    for (fits, key, names, values) in [
-        (x_fits, &keys[0], &x_names, xs),
-        (y_fits, &keys[1], &y_names, ys),
-    ] {
-        if !fits {
+    for (key, lines) in [(&keys[0], x_key), (&keys[1], y_key)] {
+        if !lines.is_empty() {
             if !key_lines.is_empty() {
                 key_lines.push(String::new());
             }
             key_lines.push(format!("{key}:"));
-            key_lines.extend(names.iter().zip(values).map(|(n, v)| format!("{n} = {v}")));
+            key_lines.extend(lines);
         }
     }
     if let (Some(free), false) = (areas.get(cells.len()), key_lines.is_empty()) {
