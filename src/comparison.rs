@@ -446,33 +446,66 @@ fn report_heading(req: &ComparisonRequest) -> (String, String) {
             format!("{} compared with {}", req.name, others.join(", "))
         }
     };
-    let w = crisis_window(base);
+    // Compared scenarios may differ in size and crisis timing; each arm's window outcomes are
+    // then over its own window, and the report lists them.
+    let reach = |s: &Scenario| {
+        let w = crisis_window(s);
+        format!(
+            "{} and crisis window months {} to {}",
+            counted(u64::from(s.population.firms), "firm"),
+            w.start,
+            w.end - 1
+        )
+    };
+    let alike = req.arms.iter().all(|a| reach(&a.scenario) == reach(base));
     let about = format!(
-        "{} x {} (common random numbers, seed {}); {}{} and crisis window months {} to {}. \
-         `{}.csv` also has each arm's own 95% interval.",
+        "{} x {} (common random numbers, seed {}); {}. `{}.csv` also has each arm's own 95% interval.",
         counted(req.arms.len() as u64, "arm"),
         counted(u64::from(base.replications), "paired replication"),
         base.seed,
-        match req.design {
-            Design::Sweep { .. } => "",
-            Design::Compare => "in the first scenario, ",
+        if alike {
+            reach(base)
+        } else {
+            "firms and crisis windows differ between the arms (above): outcomes in the window \
+             are over each arm's own window"
+                .to_string()
         },
-        counted(u64::from(base.population.firms), "firm"),
-        w.start,
-        w.end - 1,
         stem(&req.design),
     );
-    // What each compared scenario stands for (a sweep's arms share the base's description).
-    let mut stands_for = String::new();
-    let described: Vec<&Arm> = match req.design {
-        Design::Sweep { .. } => req.arms[..1].iter().collect(),
-        Design::Compare => req.arms.iter().collect(),
-    };
-    for arm in described {
-        let d = pipeline::one_line(&arm.scenario.description);
-        if !d.is_empty() {
-            stands_for.push_str(&format!("- `{}`: {}\n", arm.scenario.name, d));
+    // What each compared scenario stands for (a sweep's arms share the base's description), and
+    // each arm's size and window when they differ.
+    let own_reach = |arm: &Arm| {
+        if alike {
+            String::new()
+        } else {
+            reach(&arm.scenario)
         }
+    };
+    let mut bullets: Vec<(&str, String, String)> = Vec::new();
+    match req.design {
+        Design::Compare => {
+            for arm in &req.arms {
+                let d = pipeline::one_line(&arm.scenario.description);
+                bullets.push((&arm.label, d, own_reach(arm)));
+            }
+        }
+        Design::Sweep { .. } => {
+            let d = pipeline::one_line(&base.description);
+            bullets.push((&base.name, d, String::new()));
+            for arm in &req.arms {
+                bullets.push((&arm.label, String::new(), own_reach(arm)));
+            }
+        }
+    }
+    let mut stands_for = String::new();
+    for (label, description, reach) in bullets {
+        let text = match (description.is_empty(), reach.is_empty()) {
+            (true, true) => continue,
+            (false, true) => description,
+            (true, false) => reach,
+            (false, false) => format!("{description} ({reach})"),
+        };
+        stands_for.push_str(&format!("- `{label}`: {text}\n"));
     }
     if !stands_for.is_empty() {
         stands_for.push('\n');

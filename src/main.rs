@@ -278,6 +278,9 @@ fn compare(paths: &[std::path::PathBuf], common: &CommonArgs) -> ExitCode {
         }
     }
     let name = scenarios[0].1.name.clone();
+    for note in arms::overridden_by_first(&scenarios) {
+        eprintln!("note: {note}");
+    }
     match arms::compare_arms(scenarios) {
         Ok(arm_list) => run_comparison(name, Design::Compare, arm_list, common),
         Err(e) => user_error(&e),

@@ -382,6 +382,35 @@ pub fn slice_along(arms: &[Arm], key: &str, keys: &[String]) -> Slice {
 
 /// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
 /// replications and seed of the first apply to all (common random numbers).
+/// What `compare_arms` will override: a later scenario's own seed or replications, which give way
+/// to the first scenario's so every arm draws the same random numbers. One line per file.
+pub fn overridden_by_first(scenarios: &[(String, Scenario)]) -> Vec<String> {
+    let Some((first_origin, first)) = scenarios.first() else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    for (origin, s) in &scenarios[1..] {
+        let mut own = Vec::new();
+        if s.seed != first.seed {
+            own.push(format!("seed {} (runs with {})", s.seed, first.seed));
+        }
+        if s.replications != first.replications {
+            own.push(format!(
+                "{} replications (runs with {})",
+                s.replications, first.replications
+            ));
+        }
+        if !own.is_empty() {
+            notes.push(format!(
+                "{origin} sets {}: compared scenarios share {first_origin}'s seed and \
+                 replications (common random numbers)",
+                own.join(" and ")
+            ));
+        }
+    }
+    notes
+}
+
 pub fn compare_arms(scenarios: Vec<(String, Scenario)>) -> Result<Vec<Arm>, ScenarioErrors> {
     let (seed, replications) = scenarios
         .first()
@@ -536,10 +565,25 @@ mod tests {
             replications: a.replications + 5,
             ..Scenario::default()
         };
-        let arms = compare_arms(vec![("a.toml".into(), a.clone()), ("b.toml".into(), b)]).unwrap();
+        let arms = compare_arms(vec![
+            ("a.toml".into(), a.clone()),
+            ("b.toml".into(), b.clone()),
+        ])
+        .unwrap();
         assert_eq!(arms[1].label, "b");
         assert_eq!(arms[1].scenario.seed, a.seed);
         assert_eq!(arms[1].scenario.replications, a.replications);
+        // ... and the user is told, naming the file and both settings.
+        let scenarios = vec![("a.toml".to_string(), a.clone()), ("b.toml".to_string(), b)];
+        let notes = overridden_by_first(&scenarios);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("b.toml sets seed"), "{notes:?}");
+        assert!(
+            notes[0].contains(&format!("(runs with {})", a.seed)),
+            "{notes:?}"
+        );
+        assert!(notes[0].contains(&format!("{} replications", a.replications + 5)));
+        assert!(overridden_by_first(&scenarios[..1]).is_empty());
         // The same name twice would give two arms no table or legend can tell apart.
         let err = compare_arms(vec![("a.toml".into(), a.clone()), ("c.toml".into(), a)]);
         let err = err.unwrap_err().to_string();

@@ -282,6 +282,48 @@ fn set_changes_every_compared_scenario_and_the_base_of_a_sweep() {
 }
 
 #[test]
+fn compared_scenarios_of_other_sizes_windows_or_seeds_are_reported_as_they_ran() {
+    let dir = workdir("unlike");
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
+    let late = TINY
+        .replace("\"tiny\"", "\"b\"\nseed = 99")
+        .replace("firms = 500", "firms = 400")
+        .replace("onset_month = 12\n", "onset_month = 16\n");
+    std::fs::write(&b, late).unwrap();
+    let out = dir.join("cmp");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = coopsim(&[
+        "compare",
+        a,
+        b,
+        "-r",
+        "2",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // b's own seed gives way to a's for common random numbers, and the user is told.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!("note: {b} sets seed 99 (runs with 2008)")),
+        "{stderr}"
+    );
+    // Each arm's window outcomes are over its own window: the report says which.
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.contains("- `a`: 500 firms and crisis window months 12 to 35\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- `b`: 400 firms and crisis window months 16 to 39\n"),
+        "{md}"
+    );
+    assert!(md.contains("differ between the arms"), "{md}");
+}
+
+#[test]
 fn bad_vary_specifications_are_refused_before_anything_runs() {
     let dir = workdir("bad");
     let scenario = dir.join("tiny.toml");
