@@ -243,10 +243,39 @@ fn draw_panel<DB: DrawingBackend>(
         ((0.0, 1.0), (0.0, 1.0))
     };
     let x = (x.0, x.1.max(x.0 + 1.0));
+    const MARGIN: u32 = 18;
+    const X_LABEL_AREA: u32 = 85;
+    let label_style = TextStyle::from((FONT, TICKS)).color(&RGBColor(90, 90, 90));
+    let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
+    let y = if w0 < w1 {
+        // Headroom above the data for the window's label, so it never sits on a line or a band.
+        // The plot's height is the panel's less what plotters takes for margins, title and labels.
+        let title_h = match &panel.title {
+            Some(t) => {
+                let (_, h) =
+                    area.estimate_text_size(t, &(FONT, AXIS_DESC).into_text_style(area))?;
+                h + 2 * (h / 2).min(5)
+            }
+            None => 0,
+        };
+        let plot_h = area
+            .dim_in_pixel()
+            .1
+            .saturating_sub(2 * MARGIN + X_LABEL_AREA + title_h);
+        let (_, label_h) = area.estimate_text_size("crisis window", &label_style)?;
+        let share = f64::from(label_h + 8) / f64::from(plot_h.max(1));
+        if share < 0.5 {
+            (y.0, y.1 + (y.1 - y.0) * share / (1.0 - share))
+        } else {
+            y
+        }
+    } else {
+        y
+    };
     let mut builder = ChartBuilder::on(area);
     builder
-        .margin(18)
-        .x_label_area_size(85)
+        .margin(MARGIN)
+        .x_label_area_size(X_LABEL_AREA)
         .y_label_area_size(125);
     if let Some(t) = &panel.title {
         builder.caption(t, (FONT, AXIS_DESC));
@@ -268,7 +297,6 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     let shade = RGBColor(120, 120, 120).mix(0.14).filled();
-    let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
     if w0 < w1 {
         chart.draw_series(std::iter::once(Rectangle::new(
             [(w0, y.0), (w1, y.1)],
@@ -277,9 +305,7 @@ fn draw_panel<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(Text::new(
             "crisis window",
             (w0, y.1),
-            TextStyle::from((FONT, TICKS))
-                .color(&RGBColor(90, 90, 90))
-                .pos(Pos::new(HPos::Left, VPos::Top)),
+            label_style.pos(Pos::new(HPos::Left, VPos::Top)),
         )))?;
     }
     if let Some(r) = panel.reference {
