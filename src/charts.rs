@@ -937,7 +937,7 @@ pub fn comparison(
                 sweep_chart(dir, req, table, key, keys, &who)?;
             }
             if keys.len() == 2 && base.sweep.design == crate::scenario::SweepDesign::Grid {
-                heat_map(dir, req, table, keys, &who)?;
+                heat_map(dir, req, table, keys)?;
             }
             Ok(())
         }
@@ -1238,7 +1238,6 @@ fn heat_map(
     req: &crate::comparison::ComparisonRequest,
     table: &DataFrame,
     keys: &[String],
-    who: &str,
 ) -> Result<(), ChartError> {
     // The grid's values are those of the arms it made (the base runs one of its cells when the
     // grid lists the base's values, and is no cell of it when it does not); numbers in order,
@@ -1289,7 +1288,17 @@ fn heat_map(
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
     });
-    let caption = format!("{who} Cells: mean survival, % of firms alive at onset.");
+    // Counted in cells, not arms: the base is no cell when the grid leaves its values out.
+    let base = &req.arms[0].scenario;
+    let caption = format!(
+        "{}: a {} x {} grid, {} each (common random numbers, seed {}). Cells: mean survival, % of \
+         firms alive at onset.",
+        req.name,
+        xs.len(),
+        ys.len(),
+        counted(u64::from(base.replications), "paired replication"),
+        base.seed
+    );
     for ext in ["png", "svg"] {
         let path = dir.file(&format!("charts/heat_map.{ext}"));
         let drawn = if ext == "png" {
@@ -1365,10 +1374,35 @@ fn draw_heat<DB: DrawingBackend>(
             key_lines.extend(lines);
         }
     }
-    if let (Some(free), false) = (areas.get(cells.len()), key_lines.is_empty()) {
+    if let Some(free) = areas.get(cells.len()) {
+        // The colour scale, shared by every panel, then the key to any lettered settings.
         let grey = RGBColor(60, 60, 60);
+        let label = TextStyle::from((FONT, TICKS)).color(&grey);
+        free.draw(&Text::new(
+            "colour: mean survival, %",
+            (30, 40),
+            label.clone(),
+        ))?;
+        let (x0, width, top, height) = (30, 400, 90, 36);
+        const STEPS: i32 = 80;
+        for i in 0..STEPS {
+            let t = f64::from(i) / f64::from(STEPS - 1);
+            let (a, b) = (x0 + width * i / STEPS, x0 + width * (i + 1) / STEPS);
+            free.draw(&Rectangle::new(
+                [(a, top), (b, top + height)],
+                viridis(t).filled(),
+            ))?;
+        }
+        for (t, h) in [(0.0, HPos::Left), (0.5, HPos::Center), (1.0, HPos::Right)] {
+            let x = x0 + (f64::from(width) * t).round() as i32;
+            free.draw(&Text::new(
+                format!("{:.1}", lo + t * (hi - lo)),
+                (x, top + height + 8),
+                label.pos(Pos::new(h, VPos::Top)),
+            ))?;
+        }
         for (i, line) in key_lines.iter().enumerate() {
-            draw_fitted(free, line, (30, 40 + 34 * i as i32), TICKS, grey, true)?;
+            draw_fitted(free, line, (30, 220 + 34 * i as i32), TICKS, grey, true)?;
         }
     }
     let (xs, ys) = (x_names.as_slice(), y_names.as_slice());
