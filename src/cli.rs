@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     name = "coopsim",
     version,
     about = "Do worker co-operatives come through a credit crisis better than conventional small firms, and which policies make the difference?",
-    after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n  coopsim run scenarios/baseline_2008.toml --replications 20 --set policy.credit_guarantee.coverage=0.5\n  coopsim check scenarios/no_crisis.toml\n  coopsim params"
+    after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n  coopsim run scenarios/baseline_2008.toml --replications 20 --set policy.credit_guarantee.coverage=0.5\n  coopsim check scenarios/no_crisis.toml\n  coopsim params credit_guarantee"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -89,7 +89,10 @@ pub enum Command {
         format: Format,
     },
     /// List every scenario parameter with its default, unit, meaning and source (Markdown).
-    Params,
+    Params {
+        /// Only the keys containing this text (e.g. `credit_guarantee`, `worker_coop.pay`).
+        filter: Option<String>,
+    },
 }
 
 /// Options shared by `sweep` and `compare`.

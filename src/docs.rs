@@ -5,9 +5,22 @@ use crate::scenario::parameter_docs;
 
 /// Markdown table of every parameter: key, default, unit, meaning, source.
 pub fn parameter_table() -> String {
+    parameters_matching("").expect("the schema has parameters")
+}
+
+/// The table's rows whose key contains `part` (ignoring case); `None` when no key does.
+pub fn parameters_matching(part: &str) -> Option<String> {
+    let part = part.to_lowercase();
+    let rows: Vec<_> = parameter_docs()
+        .into_iter()
+        .filter(|d| d.key.to_lowercase().contains(&part))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
     let mut out =
         String::from("| key | default | unit | meaning | source |\n|---|---|---|---|---|\n");
-    for d in parameter_docs() {
+    for d in rows {
         let cell = |s: &str| s.replace('|', "\\|");
         out.push_str(&format!(
             "| `{}` | `{}` | {} | {} | {} |\n",
@@ -18,5 +31,5 @@ pub fn parameter_table() -> String {
             cell(d.source)
         ));
     }
-    out
+    Some(out)
 }

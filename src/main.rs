@@ -122,9 +122,20 @@ fn main() -> ExitCode {
             common,
         } => sweep(&scenario, &vary, design, &common),
         Command::Compare { scenarios, common } => compare(&scenarios, &common),
-        Command::Params => {
-            say!("{}", coopsim::docs::parameter_table());
-            ExitCode::SUCCESS
+        Command::Params { filter } => {
+            match coopsim::docs::parameters_matching(filter.as_deref().unwrap_or("")) {
+                Some(table) => {
+                    say!("{table}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!(
+                        "error: no parameter key contains `{}`; `coopsim params` lists them all",
+                        filter.unwrap_or_default()
+                    );
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

@@ -324,3 +324,25 @@ fn a_run_too_large_for_memory_is_refused_before_it_starts() {
         .count();
     assert_eq!(leftovers, 0, "no partial folder either");
 }
+
+#[test]
+fn params_lists_only_the_keys_asked_for_and_says_when_none_match() {
+    let o = coopsim(&["params", "Credit_Guarantee"]);
+    assert!(o.status.success());
+    let table = String::from_utf8(o.stdout).unwrap();
+    let rows: Vec<&str> = table.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{table}");
+    assert!(
+        rows.iter()
+            .all(|r| r.starts_with("| `policy.credit_guarantee.")),
+        "{table}"
+    );
+    let o = coopsim(&["params", "no_such_thing"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        stderr.contains("no parameter key contains `no_such_thing`"),
+        "{stderr}"
+    );
+}
