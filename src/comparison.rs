@@ -304,6 +304,13 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     drop(spill);
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
     pipeline::write_table(&mut dir, stem(&req.design), &mut table, req.format)?;
+    if compare {
+        // The data behind the overlaid charts, as `run` writes it, one block of rows per arm.
+        let mut ts = by_arm(req, arm_curves.iter().map(|(ts, _)| ts))?;
+        pipeline::write_table(&mut dir, "compare_timeseries", &mut ts, req.format)?;
+        let mut sv = by_arm(req, arm_curves.iter().map(|(_, sv)| sv))?;
+        pipeline::write_table(&mut dir, "compare_survival", &mut sv, req.format)?;
+    }
     let md = dir.file(&format!("{}.md", stem(&req.design)));
     let (title, about) = report_heading(req);
     let text = crate::comparison_tables::markdown_report(&title, &about, &table)?;
@@ -325,6 +332,27 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
         wall_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
     })
+}
+
+/// One table of every arm's rows, led by the arm's number and label.
+fn by_arm<'a>(
+    req: &ComparisonRequest,
+    frames: impl Iterator<Item = &'a DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let mut out: Option<DataFrame> = None;
+    for (i, (arm, df)) in req.arms.iter().zip(frames).enumerate() {
+        let mut df = df.clone();
+        let n = df.height();
+        df.insert_column(0, Column::new("label".into(), vec![arm.label.as_str(); n]))?;
+        df.insert_column(0, Column::new("arm".into(), vec![i as u32; n]))?;
+        match &mut out {
+            Some(all) => {
+                all.vstack_mut(&df)?;
+            }
+            None => out = Some(df),
+        }
+    }
+    Ok(out.unwrap_or_default())
 }
 
 /// Mean and 95% interval of each outcome per arm and kind, and of its paired difference from the

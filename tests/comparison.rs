@@ -324,6 +324,47 @@ fn compared_scenarios_of_other_sizes_windows_or_seeds_are_reported_as_they_ran()
 }
 
 #[test]
+fn compare_writes_each_arms_curves_and_the_first_arms_are_those_run_writes() {
+    let dir = workdir("curves");
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
+    let harsher =
+        TINY.replace("\"tiny\"", "\"b\"") + "[crisis.credit_crunch]\nmax_leverage_cut = 0.3\n";
+    std::fs::write(&b, harsher).unwrap();
+    let (cmp, run) = (dir.join("cmp"), dir.join("run"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = coopsim(&[
+        "compare",
+        a,
+        b,
+        "-r",
+        "3",
+        "-q",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = coopsim(&["run", a, "-r", "3", "-q", "--out", run.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for table in ["survival", "timeseries"] {
+        let ran = std::fs::read_to_string(run.join(format!("{table}.csv"))).unwrap();
+        let compared = std::fs::read_to_string(cmp.join(format!("compare_{table}.csv"))).unwrap();
+        let mut lines = compared.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            format!("arm,label,{}", ran.lines().next().unwrap())
+        );
+        let first: Vec<&str> = lines
+            .clone()
+            .filter_map(|l| l.strip_prefix("0,a,"))
+            .collect();
+        assert_eq!(first, ran.lines().skip(1).collect::<Vec<_>>(), "{table}");
+        let second = lines.filter(|l| l.starts_with("1,b,")).count();
+        assert_eq!(second, first.len(), "{table}: one block of rows per arm");
+    }
+}
+
+#[test]
 fn bad_vary_specifications_are_refused_before_anything_runs() {
     let dir = workdir("bad");
     let scenario = dir.join("tiny.toml");
