@@ -21,6 +21,22 @@ fn workdir(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs the binary and insists it succeeded; its output.
+fn succeeds(args: &[&str]) -> Output {
+    let o = coopsim(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+/// Writes the tiny scenario named `a`, and `b` as `b_text`, into `dir`; their paths.
+fn scenario_pair(dir: &Path, b_text: &str) -> (String, String) {
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
+    std::fs::write(&b, b_text).unwrap();
+    let path = |p: PathBuf| p.to_str().unwrap().to_string();
+    (path(a), path(b))
+}
+
 const TINY: &str = "name = \"tiny\"\nreplications = 6\nmonths = 48\nwarmup_months = 12\n\
 [population]\nfirms = 500\n[crisis]\nonset_month = 12\nduration_months = 12\nrecovery_months = 12\n\
 [austerity]\nonset_month = 30\n";
@@ -238,30 +254,20 @@ fn compare_pairs_whole_scenarios_against_the_first() {
 #[test]
 fn set_changes_every_compared_scenario_and_the_base_of_a_sweep() {
     let dir = workdir("set");
-    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
-    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
-    std::fs::write(&b, TINY.replace("\"tiny\"", "\"b\"")).unwrap();
+    let (a, b) = scenario_pair(&dir, &TINY.replace("\"tiny\"", "\"b\""));
     let out = dir.join("cmp");
     let set = "--set=population.firms=300";
-    let args = [
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        set,
-        "-r",
-        "2",
-        "-q",
-    ];
-    let o = coopsim(&[&["compare", "--out", out.to_str().unwrap()], &args[..]].concat());
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args = [a.as_str(), b.as_str(), set, "-r", "2", "-q"];
+    succeeds(&[&["compare", "--out", out.to_str().unwrap()], &args[..]].concat());
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     for arm in manifest["arms"].as_array().unwrap() {
         assert_eq!(arm["scenario"]["population"]["firms"], 300, "{arm}");
     }
     let out = dir.join("sweep");
-    let o = coopsim(&[
+    succeeds(&[
         "sweep",
-        a.to_str().unwrap(),
+        &a,
         "--vary",
         "policy.credit_guarantee.coverage=0.5",
         set,
@@ -271,7 +277,6 @@ fn set_changes_every_compared_scenario_and_the_base_of_a_sweep() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let arms = manifest["arms"].as_array().unwrap();
@@ -284,26 +289,14 @@ fn set_changes_every_compared_scenario_and_the_base_of_a_sweep() {
 #[test]
 fn compared_scenarios_of_other_sizes_windows_or_seeds_are_reported_as_they_ran() {
     let dir = workdir("unlike");
-    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
-    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
     let late = TINY
         .replace("\"tiny\"", "\"b\"\nseed = 99")
         .replace("firms = 500", "firms = 400")
         .replace("onset_month = 12\n", "onset_month = 16\n");
-    std::fs::write(&b, late).unwrap();
+    let (a, b) = scenario_pair(&dir, &late);
     let out = dir.join("cmp");
-    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
-    let o = coopsim(&[
-        "compare",
-        a,
-        b,
-        "-r",
-        "2",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out_arg = out.to_str().unwrap();
+    let o = succeeds(&["compare", &a, &b, "-r", "2", "-q", "--out", out_arg]);
     // b's own seed gives way to a's for common random numbers, and the user is told.
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -326,26 +319,21 @@ fn compared_scenarios_of_other_sizes_windows_or_seeds_are_reported_as_they_ran()
 #[test]
 fn compare_writes_each_arms_curves_and_the_first_arms_are_those_run_writes() {
     let dir = workdir("curves");
-    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
-    std::fs::write(&a, TINY.replace("\"tiny\"", "\"a\"")).unwrap();
     let harsher =
         TINY.replace("\"tiny\"", "\"b\"") + "[crisis.credit_crunch]\nmax_leverage_cut = 0.3\n";
-    std::fs::write(&b, harsher).unwrap();
+    let (a, b) = scenario_pair(&dir, &harsher);
     let (cmp, run) = (dir.join("cmp"), dir.join("run"));
-    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
-    let o = coopsim(&[
+    succeeds(&[
         "compare",
-        a,
-        b,
+        &a,
+        &b,
         "-r",
         "3",
         "-q",
         "--out",
         cmp.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = coopsim(&["run", a, "-r", "3", "-q", "--out", run.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    succeeds(&["run", &a, "-r", "3", "-q", "--out", run.to_str().unwrap()]);
     for table in ["survival", "timeseries"] {
         let ran = std::fs::read_to_string(run.join(format!("{table}.csv"))).unwrap();
         let compared = std::fs::read_to_string(cmp.join(format!("compare_{table}.csv"))).unwrap();
