@@ -380,8 +380,6 @@ pub fn slice_along(arms: &[Arm], key: &str, keys: &[String]) -> Slice {
     Slice { points, held }
 }
 
-/// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
-/// replications and seed of the first apply to all (common random numbers).
 /// What `compare_arms` will override: a later scenario's own seed or replications, which give way
 /// to the first scenario's so every arm draws the same random numbers. One line per file.
 pub fn overridden_by_first(scenarios: &[(String, Scenario)]) -> Vec<String> {
@@ -411,6 +409,8 @@ pub fn overridden_by_first(scenarios: &[(String, Scenario)]) -> Vec<String> {
     notes
 }
 
+/// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
+/// replications and seed of the first apply to all (common random numbers).
 pub fn compare_arms(scenarios: Vec<(String, Scenario)>) -> Result<Vec<Arm>, ScenarioErrors> {
     let (seed, replications) = scenarios
         .first()
