@@ -859,6 +859,21 @@ const COMPARISON_PANELS: [(&str, &str, f64); 6] = [
     ),
 ];
 
+/// The panels of a sweep's or comparison's charts. Exits are a count: where the arms' populations
+/// differ (firms or kind mix), the exit hazard, a rate, stands in for them, so more firms of a kind
+/// do not read as a worse policy for it.
+fn comparison_panels(arms: &[crate::sweep::Arm]) -> [(&'static str, &'static str, f64); 6] {
+    let first = &arms[0].scenario.population;
+    let same = arms.iter().all(|a| {
+        let p = &a.scenario.population;
+        p.firms == first.firms && p.kind_mix == first.kind_mix
+    });
+    COMPARISON_PANELS.map(|panel| match panel.0 {
+        "exits" if !same => ("crisis_hazard", "exit hazard in crisis, %/month", 100.0),
+        _ => panel,
+    })
+}
+
 /// Colours of arms other than the base (Okabe-Ito, without black).
 const ARM_PALETTE: [RGBColor; 6] = [
     RGBColor(0, 114, 178),
@@ -962,7 +977,7 @@ fn sweep_chart(
     };
     let categories: Vec<String> = points.iter().map(|(_, v)| v.clone()).collect();
     let mut panels = Vec::new();
-    for (outcome, label, scale) in COMPARISON_PANELS {
+    for (outcome, label, scale) in comparison_panels(&req.arms) {
         let kinds: Vec<(Option<Kind>, &str)> = if outcome == "public_cost" {
             vec![(None, ALL)]
         } else {
@@ -1468,7 +1483,7 @@ fn difference_chart(
     who: &str,
 ) -> Result<(), ChartError> {
     let mut panels: Vec<DifferencePanel<'_>> = Vec::new();
-    for (outcome, label, scale) in COMPARISON_PANELS {
+    for (outcome, label, scale) in comparison_panels(&req.arms) {
         let groups: Vec<&str> = if outcome == "public_cost" {
             vec![ALL]
         } else {
@@ -1734,6 +1749,27 @@ mod tests {
     fn settings_too_long_for_the_axis_are_lettered_like_spreadsheet_columns() {
         let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52].map(category_letter).to_vec();
         assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA"]);
+    }
+
+    #[test]
+    fn exits_are_charted_as_a_count_only_between_arms_of_one_population() {
+        let arm = |label: &str, worker_coop_share: f64| {
+            let mut scenario = Scenario::default();
+            scenario.population.kind_mix.worker_coop = worker_coop_share;
+            crate::sweep::Arm {
+                label: label.into(),
+                settings: Vec::new(),
+                scenario,
+            }
+        };
+        let outcomes = |arms: &[crate::sweep::Arm]| comparison_panels(arms).map(|p| p.0);
+        let base = Scenario::default().population.kind_mix.worker_coop;
+        let alike = [arm("a", base), arm("b", base)];
+        assert!(outcomes(&alike).contains(&"exits"));
+        // Twice the co-ops would read as twice the co-op exits: the rate stands in.
+        let unlike = [arm("a", base), arm("b", 2.0 * base)];
+        assert!(!outcomes(&unlike).contains(&"exits"));
+        assert!(outcomes(&unlike).contains(&"crisis_hazard"));
     }
 
     #[test]
