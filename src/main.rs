@@ -98,6 +98,7 @@ fn main() -> ExitCode {
         }
         Command::Check { scenario, format } => match scenario::load(&scenario) {
             Ok(s) => {
+                note_cut_window(&s);
                 match format {
                     Format::Toml => say!(
                         "{}",
@@ -173,7 +174,21 @@ fn resolve(
         None,
         &format!("{} (with command-line overrides)", path.display()),
     )?;
+    note_cut_window(&s);
     Ok(s)
+}
+
+/// Says when the horizon ends before the crisis path does, so outcomes "in the window" stop early.
+fn note_cut_window(s: &Scenario) {
+    if let Some(end) = coopsim::model::crisis_cut_by_horizon(s) {
+        eprintln!(
+            "note: {}: the crisis path runs to month {} but the horizon ends at month {}; outcomes \
+             in the crisis window stop there (`months` = {end} or more would cover it)",
+            s.name,
+            end - 1,
+            s.months - 1
+        );
+    }
 }
 
 fn run(request: RunRequest) -> ExitCode {

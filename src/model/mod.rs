@@ -16,4 +16,4 @@ pub use economy::{
 pub use record::{
     CellStats, Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, OnsetSnapshot, Origin,
 };
-pub use sector::crisis_window;
+pub use sector::{crisis_cut_by_horizon, crisis_window};

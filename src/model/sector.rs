@@ -56,6 +56,14 @@ pub fn crisis_window(s: &Scenario) -> std::ops::Range<u32> {
     c.onset_month..end.min(s.months).max(c.onset_month + 1)
 }
 
+/// Where the horizon stops before the crisis path has run its course (recovery complete), the
+/// month the path would end; the window is then cut at the horizon.
+pub fn crisis_cut_by_horizon(s: &Scenario) -> Option<u32> {
+    let c = &s.crisis;
+    let end = c.onset_month + c.duration_months + c.recovery_months;
+    (c.shape != RecoveryShape::L && end > s.months).then_some(end)
+}
+
 /// What the scenario imposes on one month.
 #[derive(Debug, Clone, Copy)]
 pub struct Environment {
@@ -86,6 +94,23 @@ impl Environment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_horizon_that_stops_before_recovery_cuts_the_window_and_says_where_the_path_ends() {
+        let mut s = Scenario::default();
+        s.crisis.onset_month = 36;
+        s.crisis.duration_months = 18;
+        s.crisis.recovery_months = 24;
+        s.months = 78;
+        assert_eq!(crisis_cut_by_horizon(&s), None);
+        assert_eq!(crisis_window(&s), 36..78);
+        s.months = 60;
+        assert_eq!(crisis_cut_by_horizon(&s), Some(78));
+        assert_eq!(crisis_window(&s), 36..60);
+        // An L-shaped crisis never recovers: its window is the rest of the horizon, never cut.
+        s.crisis.shape = RecoveryShape::L;
+        assert_eq!(crisis_cut_by_horizon(&s), None);
+    }
 
     #[test]
     fn crisis_path_falls_holds_and_recovers_by_shape() {
