@@ -113,7 +113,7 @@ pub struct CommonArgs {
     /// Results folder (default: output/<name>-sweep or output/<name>-compare).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Format of the table.
+    /// Format of the tables (the results table; for `compare`, also the curves behind its charts).
     #[arg(long, value_enum, default_value_t = TableFormat::Both)]
     pub format: TableFormat,
     /// Replace an existing results folder (only once the new one is complete).
