@@ -46,22 +46,24 @@ pub fn austerity_intensity(a: &Austerity, t: i32) -> f64 {
     }
 }
 
-/// The crisis window: from onset to the end of the recovery (or the horizon), in recorded months.
-pub fn crisis_window(s: &Scenario) -> std::ops::Range<u32> {
+/// The month the crisis path has run its course (recovery complete); `None` for an L-shaped
+/// crisis, which never recovers.
+fn path_end(s: &Scenario) -> Option<u32> {
     let c = &s.crisis;
-    let end = match c.shape {
-        RecoveryShape::L => s.months,
-        _ => c.onset_month + c.duration_months + c.recovery_months,
-    };
-    c.onset_month..end.min(s.months).max(c.onset_month + 1)
+    (c.shape != RecoveryShape::L).then_some(c.onset_month + c.duration_months + c.recovery_months)
 }
 
-/// Where the horizon stops before the crisis path has run its course (recovery complete), the
-/// month the path would end; the window is then cut at the horizon.
+/// The crisis window: from onset to the end of the recovery (or the horizon), in recorded months.
+pub fn crisis_window(s: &Scenario) -> std::ops::Range<u32> {
+    let end = path_end(s).unwrap_or(s.months);
+    let onset = s.crisis.onset_month;
+    onset..end.min(s.months).max(onset + 1)
+}
+
+/// Where the horizon stops before the crisis path has run its course, the month the path would
+/// end; the window is then cut at the horizon.
 pub fn crisis_cut_by_horizon(s: &Scenario) -> Option<u32> {
-    let c = &s.crisis;
-    let end = c.onset_month + c.duration_months + c.recovery_months;
-    (c.shape != RecoveryShape::L && end > s.months).then_some(end)
+    path_end(s).filter(|&end| end > s.months)
 }
 
 /// What the scenario imposes on one month.
