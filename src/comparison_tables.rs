@@ -294,12 +294,41 @@ fn legend(base: &str) -> String {
     )
 }
 
+/// The widest arm label the printed summary puts in its first column. Wider ones (several
+/// settings, adjustment orders) would push the numbers off a terminal's edge.
+const PRINTED_LABEL_WIDTH: usize = 40;
+
+/// The arms' labels as the printed summary shows them, and the key to them (empty if none is
+/// replaced). If any label is too wide, every arm is shown by its number in the table's `arm`
+/// column (`arm 1`, `arm 2`...; the base keeps its label if that fits) and the key lists them.
+fn printed_labels(labels: &[String]) -> (Vec<String>, String) {
+    let fits = |l: &String| l.chars().count() <= PRINTED_LABEL_WIDTH;
+    if labels.iter().all(fits) {
+        return (labels.to_vec(), String::new());
+    }
+    let mut key = String::from("\nArms (the `arm` column of the results table):\n");
+    let short = labels
+        .iter()
+        .enumerate()
+        .map(|(arm, label)| {
+            if arm == 0 && fits(label) {
+                return label.clone();
+            }
+            key.push_str(&format!("  arm {arm}: {label}\n"));
+            format!("arm {arm}")
+        })
+        .collect();
+    (short, key)
+}
+
 /// The summary printed when a sweep or comparison ends: survival and employment of conventional
 /// SMEs and worker co-ops, the co-ops' hazard ratio, and the public cost.
 pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
-    let cells = Cells::of(table)?;
+    let mut cells = Cells::of(table)?;
+    let key;
+    (cells.labels, key) = printed_labels(&cells.labels);
     let base = cells.labels.first().cloned().unwrap_or_default();
-    let mut out = format!("{}\n", legend(&base));
+    let mut out = format!("{}\n{key}", legend(&base));
     for (name, kinds) in PRINTED {
         let text = outcome_text(name);
         out.push('\n');
@@ -361,6 +390,51 @@ mod tests {
         );
         // A kind the table lacks reads n/a, not 0.
         assert!(text.contains("n/a"), "{text}");
+    }
+
+    #[test]
+    fn arms_too_wide_for_a_terminal_are_numbered_with_a_key() {
+        let long = format!("x=[{}]", "\"hours\", ".repeat(8));
+        let labels = |base: &str| -> Vec<String> { vec![base.into(), "y=1".into(), long.clone()] };
+        let (short, key) = printed_labels(&labels("base"));
+        assert_eq!(short, ["base", "arm 1", "arm 2"]);
+        assert!(key.contains("  arm 1: y=1\n") && key.contains(&format!("  arm 2: {long}\n")));
+        assert!(!key.contains("base"), "{key}");
+        // A base too wide is numbered too; labels that all fit are left alone.
+        assert_eq!(printed_labels(&labels(&long)).0[0], "arm 0");
+        assert_eq!(
+            printed_labels(&labels("base")[..2]),
+            (labels("base")[..2].to_vec(), String::new())
+        );
+
+        let wide = table()
+            .lazy()
+            .with_column(
+                when(col("arm").eq(lit(1u32)))
+                    .then(lit(long.clone()))
+                    .otherwise(col("label"))
+                    .alias("label"),
+            )
+            .collect()
+            .unwrap();
+        let text = summary_text(&wide).unwrap();
+        // The long label appears once, in the key, and no longer sets the first column's width.
+        assert_eq!(text.matches(long.as_str()).count(), 1, "{text}");
+        assert!(
+            text.contains("\nsurvival to end of crisis window, %   conventional"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("arm 1") && l.ends_with("76.21 (+0.42 [-0.49, +1.34])")),
+            "{text}"
+        );
+        // The Markdown report keeps the settings themselves.
+        assert!(
+            markdown_report("t", "about.", &wide)
+                .unwrap()
+                .contains(&format!("| {long} |"))
+        );
     }
 
     #[test]
