@@ -294,15 +294,18 @@ fn legend(base: &str) -> String {
     )
 }
 
-/// The widest arm label the printed summary puts in its first column. Wider ones (several
-/// settings, adjustment orders) would push the numbers off a terminal's edge.
-const PRINTED_LABEL_WIDTH: usize = 40;
-
 /// The arms' labels as the printed summary shows them, and the key to them (empty if none is
-/// replaced). If any label is too wide, every arm is shown by its number in the table's `arm`
-/// column (`arm 1`, `arm 2`...; the base keeps its label if that fits) and the key lists them.
+/// replaced). A label wider than the printed outcomes' own names (several settings, adjustment
+/// orders) would widen the first column and push the numbers off a terminal's edge: then every
+/// arm is shown by its number in the table's `arm` column (`arm 1`, `arm 2`...; the base keeps
+/// its label if that fits) and the key lists them.
 fn printed_labels(labels: &[String]) -> (Vec<String>, String) {
-    let fits = |l: &String| l.chars().count() <= PRINTED_LABEL_WIDTH;
+    let width = PRINTED
+        .iter()
+        .map(|(name, _)| outcome_text(name).label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let fits = |l: &String| l.chars().count() <= width;
     if labels.iter().all(fits) {
         return (labels.to_vec(), String::new());
     }
