@@ -81,6 +81,25 @@ fn literal(x: f64) -> String {
     }
 }
 
+/// A point of the range FROM:TO rounded to 12 significant digits of the range's larger end, so
+/// that the step's rounding error does not reach the arm's label or its scenario: 0:0.3:4 has 0.1,
+/// not 0.09999999999999999, and 0.1:-0.2:4 has 0, not -1.4e-17.
+fn round_to_range(x: f64, from: f64, to: f64) -> f64 {
+    let scale = from.abs().max(to.abs());
+    if scale == 0.0 {
+        return x;
+    }
+    let decimals = 11 - scale.log10().floor() as i32;
+    if !(1..=22).contains(&decimals) {
+        // Ranges of numbers so large that 12 digits are all whole, or so small that the power of
+        // ten is no longer exact, are left as computed.
+        return x;
+    }
+    let power = 10f64.powi(decimals);
+    let rounded = (x * power).round() / power;
+    if rounded == 0.0 { 0.0 } else { rounded }
+}
+
 impl Vary {
     /// Parses `KEY=VALUES`, where VALUES is a comma-separated list (`0,0.25,0.5`) or a range
     /// `FROM:TO:POINTS` (`0:0.5:6` is 6 evenly spaced points from 0 to 0.5).
@@ -119,7 +138,10 @@ impl Vary {
                 }
             };
             (0..points)
-                .map(|i| literal(from + (to - from) * i as f64 / (points - 1) as f64))
+                .map(|i| {
+                    let x = from + (to - from) * i as f64 / (points - 1) as f64;
+                    literal(round_to_range(x, from, to))
+                })
                 .collect()
         } else {
             split_top_level(values)
@@ -501,6 +523,20 @@ mod tests {
         assert_eq!(
             v.values,
             ["0", "0.1", "0.2", "0.3", "0.4", "0.5"].map(String::from)
+        );
+        let v = Vary::parse("crisis.depth.manufacturing=0:0.3:4").unwrap();
+        assert_eq!(v.values, ["0", "0.1", "0.2", "0.3"].map(String::from));
+        let v = Vary::parse("x=0.1:-0.2:4").unwrap();
+        assert_eq!(v.values, ["0.1", "0", "-0.1", "-0.2"].map(String::from));
+        let v = Vary::parse("x=0.7:-0.2:10").unwrap();
+        assert_eq!(v.values[7], "0");
+        assert_eq!(v.values[3], "0.4");
+        let v = Vary::parse("x=1000:4000:3").unwrap();
+        assert_eq!(v.values, ["1000", "2500", "4000"].map(String::from));
+        let v = Vary::parse("x=0.00001:0.00002:3").unwrap();
+        assert_eq!(
+            v.values,
+            ["0.00001", "0.000015", "0.00002"].map(String::from)
         );
         let v = Vary::parse("months = 60, 96").unwrap();
         assert_eq!((v.key.as_str(), v.values.len()), ("months", 2));
