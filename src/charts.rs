@@ -361,6 +361,16 @@ fn fitted<DB: DrawingBackend>(
     Ok((text.to_string(), smallest))
 }
 
+/// A small-multiple panel's title, fitted (see `fitted`) within the panel's margins of 14 pixels:
+/// the longer outcome names overran a third of the chart's width at full size.
+fn panel_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    size: u32,
+) -> Result<(String, u32), DrawingAreaErrorKind<DB::ErrorType>> {
+    fitted(area, title, area.dim_in_pixel().0 as i32 - 2 * 14, size)
+}
+
 /// Draws `text` left-aligned at `at`, in `size` or smaller so that it ends before the area's
 /// right edge (see `fitted`); `top` anchors it by its top, else by its middle.
 fn draw_fitted<DB: DrawingBackend>(
@@ -1118,9 +1128,10 @@ fn draw_sweep<DB: DrawingBackend>(
             ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)))
         };
         let (y0, y1) = padded(y0, y1);
+        let (title, size) = panel_title(area, label, TICKS)?;
         let mut chart = ChartBuilder::on(area)
             .margin(14)
-            .caption(*label, (FONT, TICKS))
+            .caption(title, (FONT, size))
             .x_label_area_size(70)
             .y_label_area_size(95)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
@@ -1569,9 +1580,10 @@ fn draw_differences<DB: DrawingBackend>(
             .flat_map(|(_, b)| b.iter().flat_map(|x| [x.low, x.high, x.share, 0.0]));
         let (y0, y1) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
         let (y0, y1) = padded(y0, y1.max(y0 + 1e-9));
+        let (title, size) = panel_title(area, label, 22)?;
         let mut chart = ChartBuilder::on(area)
             .margin(14)
-            .caption(*label, (FONT, 22))
+            .caption(title, (FONT, size))
             .x_label_area_size(50)
             .y_label_area_size(95)
             .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
