@@ -203,6 +203,8 @@ struct Figure {
     panels: Vec<Panel>,
     grid: (usize, usize),
     window: (f64, f64),
+    /// What the lines and bands are, under the legend.
+    note: &'static str,
 }
 
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
@@ -456,58 +458,70 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_figure<DB: DrawingBackend>(
+/// A chart that can draw itself on any plotters backend, so that one `save` writes it as PNG and
+/// as SVG.
+trait Chart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+}
+
+/// Writes a chart as `charts/<stem>.png` and `charts/<stem>.svg`.
+fn save(dir: &mut ResultsDir, stem: &str, chart: &impl Chart) -> Result<(), ChartError> {
+    let png = dir.file(&format!("charts/{stem}.png"));
+    chart
+        .draw(BitMapBackend::new(&png, SIZE).into_drawing_area())
+        .map_err(drawing)?;
+    let svg = dir.file(&format!("charts/{stem}.svg"));
+    chart
+        .draw(SVGBackend::new(&svg, SIZE).into_drawing_area())
+        .map_err(drawing)
+}
+
+/// Width of the plots left of the legend strip.
+const PLOTS_WIDTH: i32 = SIZE.0 as i32 - 30 - 440;
+
+/// Every chart's frame: a white page with margins and the title and caption line at the top.
+/// Returns the area below them.
+fn frame<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    fig: &Figure,
-    band_note: &str,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    title: &str,
+    caption: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let root = root.margin(20, 10, 10, 20);
     let (header, body) = root.split_vertically(120);
+    header.draw(&Text::new(title, (10, 8), (FONT, TITLE).into_font()))?;
     header.draw(&Text::new(
-        fig.title.as_str(),
-        (10, 8),
-        (FONT, TITLE).into_font(),
-    ))?;
-    header.draw(&Text::new(
-        fig.caption.as_str(),
+        caption,
         (10, 68),
         TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
     ))?;
-    let legend_width = 440;
-    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - legend_width);
-    let used: Vec<&Series> = (0..fig.series.len())
-        .filter(|i| {
-            fig.panels
-                .iter()
-                .any(|p| p.lines.iter().any(|(l, b)| l == i && !b.x.is_empty()))
-        })
-        .map(|i| &fig.series[i])
-        .collect();
-    for (area, panel) in plots.split_evenly(fig.grid).iter().zip(&fig.panels) {
-        draw_panel(area, panel, &fig.series, &fig.x_desc, fig.window)?;
-    }
-    draw_legend(&legend, &used, Swatch::LineAndBand, band_note)?;
-    root.present()
+    Ok(body)
 }
 
-/// Draws one figure as `<stem>.png` and `<stem>.svg`.
-fn save(dir: &mut ResultsDir, stem: &str, fig: &Figure, band_note: &str) -> Result<(), ChartError> {
-    let png = dir.file(&format!("charts/{stem}.png"));
-    draw_figure(
-        BitMapBackend::new(&png, SIZE).into_drawing_area(),
-        fig,
-        band_note,
-    )
-    .map_err(drawing)?;
-    let svg = dir.file(&format!("charts/{stem}.svg"));
-    draw_figure(
-        SVGBackend::new(&svg, SIZE).into_drawing_area(),
-        fig,
-        band_note,
-    )
-    .map_err(drawing)?;
-    Ok(())
+impl Chart for Figure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let body = frame(root, &self.title, &self.caption)?;
+        let (plots, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let used: Vec<&Series> = (0..self.series.len())
+            .filter(|i| {
+                self.panels
+                    .iter()
+                    .any(|p| p.lines.iter().any(|(l, b)| l == i && !b.x.is_empty()))
+            })
+            .map(|i| &self.series[i])
+            .collect();
+        for (area, panel) in plots.split_evenly(self.grid).iter().zip(&self.panels) {
+            draw_panel(area, panel, &self.series, &self.x_desc, self.window)?;
+        }
+        draw_legend(&legend, &used, Swatch::LineAndBand, self.note)?;
+        body.present()
+    }
 }
 
 fn kind_bands(
@@ -596,13 +610,9 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         }],
         grid: (1, 1),
         window,
+        note: "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).",
     };
-    save(
-        dir,
-        "survival",
-        &fig,
-        "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).",
-    )?;
+    save(dir, "survival", &fig)?;
 
     let mut employment = line_panel(
         data.timeseries,
@@ -620,8 +630,9 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels: vec![employment],
         grid: (1, 1),
         window,
+        note: spread,
     };
-    save(dir, "employment_index", &fig, spread)?;
+    save(dir, "employment_index", &fig)?;
 
     let mut pay = line_panel(
         data.timeseries,
@@ -639,8 +650,9 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels: vec![pay],
         grid: (1, 1),
         window,
+        note: spread,
     };
-    save(dir, "pay_index", &fig, spread)?;
+    save(dir, "pay_index", &fig)?;
 
     let mut reserves = line_panel(
         data.timeseries,
@@ -660,8 +672,9 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels: vec![reserves, leverage],
         grid: (1, 2),
         window,
+        note: spread,
     };
-    save(dir, "reserves_leverage", &fig, spread)?;
+    save(dir, "reserves_leverage", &fig)?;
 
     let mut panels = Vec::new();
     for sector in Sector::ALL {
@@ -684,8 +697,9 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels,
         grid: (2, 2),
         window,
+        note: spread,
     };
-    save(dir, "employment_by_sector", &fig, spread)?;
+    save(dir, "employment_by_sector", &fig)?;
 
     let window_text = format!("Exits in months {}-{}. {run}", w.start, w.end - 1);
     fragility_chart(dir, data.fragility, &window_text)
@@ -719,30 +733,13 @@ fn fragility_chart(dir: &mut ResultsDir, df: &DataFrame, who: &str) -> Result<()
             bars.push((k, v));
         }
     }
-    let caption =
-        format!("Firms alive at onset, ranked on leverage and months of costs covered. {who}");
-    let note = "Bars: share pooled over\nreplications. Whiskers: 5%-95%\nof replications.";
-    for (backend, stem) in [("png", "fragility_exits"), ("svg", "fragility_exits")] {
-        let path = dir.file(&format!("charts/{stem}.{backend}"));
-        if backend == "png" {
-            draw_bars(
-                BitMapBackend::new(&path, SIZE).into_drawing_area(),
-                &bars,
-                &caption,
-                note,
-            )
-            .map_err(drawing)?;
-        } else {
-            draw_bars(
-                SVGBackend::new(&path, SIZE).into_drawing_area(),
-                &bars,
-                &caption,
-                note,
-            )
-            .map_err(drawing)?;
-        }
-    }
-    Ok(())
+    let chart = FragilityBars {
+        bars,
+        caption: format!(
+            "Firms alive at onset, ranked on leverage and months of costs covered. {who}"
+        ),
+    };
+    save(dir, "fragility_exits", &chart)
 }
 
 /// One bar: a quintile's exit share (%) with its whisker.
@@ -753,90 +750,88 @@ struct Bar {
     high: f64,
 }
 
-type Bars = [(Kind, Vec<Bar>)];
+/// Exit shares by fragility quintile, one group of bars per quintile and a bar per kind.
+struct FragilityBars {
+    bars: Vec<(Kind, Vec<Bar>)>,
+    caption: String,
+}
 
-fn draw_bars<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
-    bars: &Bars,
-    caption: &str,
-    note: &str,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let root = root.margin(20, 10, 10, 20);
-    let (header, body) = root.split_vertically(120);
-    header.draw(&Text::new(
-        "Exits in the crisis window by fragility at onset",
-        (10, 8),
-        (FONT, TITLE).into_font(),
-    ))?;
-    header.draw(&Text::new(
-        caption,
-        (10, 68),
-        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
-    ))?;
-    let (plot, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
-    let top = bars
-        .iter()
-        .flat_map(|(_, v)| v.iter().map(|b| b.high.max(b.share)))
-        .fold(1.0, f64::max);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(18)
-        .x_label_area_size(85)
-        .y_label_area_size(125)
-        .build_cartesian_2d(0.5f64..5.5f64, 0.0..top * 1.08)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(5)
-        .x_label_formatter(&|v| match v.round() as i32 {
-            1 => "1 (most robust)".to_string(),
-            5 => "5 (most fragile)".to_string(),
-            q => q.to_string(),
-        })
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_desc("fragility quintile at crisis onset")
-        .y_desc("exited during the crisis window, %")
-        .axis_desc_style((FONT, AXIS_DESC))
-        .label_style((FONT, TICKS))
-        .light_line_style(RGBColor(246, 246, 246))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .draw()?;
-    let n = bars.len().max(1) as f64;
-    let group = 0.8;
-    let width = group / n;
-    for (i, (kind, values)) in bars.iter().enumerate() {
-        let colour = PALETTE[kind.index()];
-        for &Bar {
-            quintile: q,
-            share: m,
-            low: l,
-            high: h,
-        } in values
-        {
-            let x0 = f64::from(q) - group / 2.0 + width * i as f64;
-            let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(x0, 0.0), (x1, m)],
-                colour.mix(BAR_OPACITY).filled(),
-            )))?;
-            let whisker = RGBColor(60, 60, 60).stroke_width(2);
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(mid, l), (mid, h)],
-                whisker,
-            )))?;
-            for y in [l, h] {
-                let cap = width * 0.2;
+impl Chart for FragilityBars {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let bars = &self.bars;
+        let body = frame(
+            root,
+            "Exits in the crisis window by fragility at onset",
+            &self.caption,
+        )?;
+        let (plot, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let top = bars
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|b| b.high.max(b.share)))
+            .fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(18)
+            .x_label_area_size(85)
+            .y_label_area_size(125)
+            .build_cartesian_2d(0.5f64..5.5f64, 0.0..top * 1.08)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|v| match v.round() as i32 {
+                1 => "1 (most robust)".to_string(),
+                5 => "5 (most fragile)".to_string(),
+                q => q.to_string(),
+            })
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .x_desc("fragility quintile at crisis onset")
+            .y_desc("exited during the crisis window, %")
+            .axis_desc_style((FONT, AXIS_DESC))
+            .label_style((FONT, TICKS))
+            .light_line_style(RGBColor(246, 246, 246))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .draw()?;
+        let n = bars.len().max(1) as f64;
+        let group = 0.8;
+        let width = group / n;
+        for (i, (kind, values)) in bars.iter().enumerate() {
+            let colour = PALETTE[kind.index()];
+            for &Bar {
+                quintile: q,
+                share: m,
+                low: l,
+                high: h,
+            } in values
+            {
+                let x0 = f64::from(q) - group / 2.0 + width * i as f64;
+                let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x0, 0.0), (x1, m)],
+                    colour.mix(BAR_OPACITY).filled(),
+                )))?;
+                let whisker = RGBColor(60, 60, 60).stroke_width(2);
                 chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(mid - cap, y), (mid + cap, y)],
+                    vec![(mid, l), (mid, h)],
                     whisker,
                 )))?;
+                for y in [l, h] {
+                    let cap = width * 0.2;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(mid - cap, y), (mid + cap, y)],
+                        whisker,
+                    )))?;
+                }
             }
         }
+        let all = kind_series();
+        let used: Vec<&Series> = bars.iter().map(|(k, _)| &all[k.index()]).collect();
+        let note = "Bars: share pooled over\nreplications. Whiskers: 5%-95%\nof replications.";
+        draw_legend(&legend, &used, Swatch::Bar, note)?;
+        body.present()
     }
-    let all = kind_series();
-    let used: Vec<&Series> = bars.iter().map(|(k, _)| &all[k.index()]).collect();
-    draw_legend(&legend, &used, Swatch::Bar, note)?;
-    root.present()
 }
 
 /// Outcomes the comparison charts show: name, axis label, scale.
@@ -1031,36 +1026,15 @@ fn sweep_chart(
             note.push_str(&format!("\n{k}\n    = {v}"));
         }
     }
-    for ext in ["png", "svg"] {
-        let path = dir.file(&format!("charts/{file}.{ext}"));
-        let title = format!("Outcomes against {key}");
-        let cats = numeric.is_none().then_some(categories.as_slice());
-        let drawn = if ext == "png" {
-            draw_sweep(
-                BitMapBackend::new(&path, SIZE).into_drawing_area(),
-                &title,
-                &caption,
-                key,
-                &panels,
-                cats,
-                &note,
-            )
-            .map_err(drawing)
-        } else {
-            draw_sweep(
-                SVGBackend::new(&path, SIZE).into_drawing_area(),
-                &title,
-                &caption,
-                key,
-                &panels,
-                cats,
-                &note,
-            )
-            .map_err(drawing)
-        };
-        drawn?;
-    }
-    Ok(())
+    let chart = SweepFigure {
+        title: format!("Outcomes against {key}"),
+        caption,
+        key,
+        panels,
+        categories: numeric.is_none().then_some(categories.as_slice()),
+        note,
+    };
+    save(dir, &file, &chart)
 }
 
 type SweepPanel<'a> = (&'a str, Vec<(Option<Kind>, Band)>);
@@ -1069,134 +1043,136 @@ fn kind_colour(kind: Option<Kind>) -> RGBColor {
     kind.map_or(RGBColor(110, 110, 110), |k| PALETTE[k.index()])
 }
 
-fn draw_sweep<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
-    title: &str,
-    caption: &str,
-    key: &str,
-    panels: &[SweepPanel<'_>],
-    categories: Option<&[String]>,
-    note: &str,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let root = root.margin(20, 10, 10, 20);
-    let (header, body) = root.split_vertically(120);
-    header.draw(&Text::new(title, (10, 8), (FONT, TITLE).into_font()))?;
-    header.draw(&Text::new(
-        caption,
-        (10, 68),
-        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
-    ))?;
-    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
-    let areas = plots.split_evenly((2, 3));
-    // Settings that are not numbers sit at 0, 1, 2...; their names label the axis when they fit
-    // under their slot, else letters do and the legend strip says which setting each is.
-    let mut note = note.to_string();
-    let labels: Option<Vec<String>> = categories.map(|c| {
-        let plot_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 95.0;
-        let slot = 0.9 * plot_width / c.len().max(1) as f64;
-        let (names, key) = axis_names(&root, c, slot, 20, category_letter);
-        if !key.is_empty() {
-            if !note.is_empty() {
-                note.push_str("\n\n");
+/// Each outcome against one varied key: a panel per outcome, a line (or, for settings that are
+/// not numbers, points) per kind.
+struct SweepFigure<'a> {
+    title: String,
+    caption: String,
+    key: &'a str,
+    panels: Vec<SweepPanel<'a>>,
+    /// The settings, in x order, when they are not numbers.
+    categories: Option<&'a [String]>,
+    note: String,
+}
+
+impl Chart for SweepFigure<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let (key, panels, categories) = (self.key, &self.panels, self.categories);
+        let body = frame(root, &self.title, &self.caption)?;
+        let (plots, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let areas = plots.split_evenly((2, 3));
+        // Settings that are not numbers sit at 0, 1, 2...; their names label the axis when they fit
+        // under their slot, else letters do and the legend strip says which setting each is.
+        let mut note = self.note.clone();
+        let labels: Option<Vec<String>> = categories.map(|c| {
+            let plot_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 95.0;
+            let slot = 0.9 * plot_width / c.len().max(1) as f64;
+            let (names, key) = axis_names(&body, c, slot, 20, category_letter);
+            if !key.is_empty() {
+                if !note.is_empty() {
+                    note.push_str("\n\n");
+                }
+                note.push_str("Settings:");
+                for line in key {
+                    note.push_str(&format!("\n{line}"));
+                }
             }
-            note.push_str("Settings:");
-            for line in key {
-                note.push_str(&format!("\n{line}"));
+            names
+        });
+        let categorical = labels.is_some();
+        for (area, (label, lines)) in areas.iter().zip(panels) {
+            let xs = lines.iter().flat_map(|(_, b)| b.x.iter().copied());
+            let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+            let ys = lines
+                .iter()
+                .flat_map(|(_, b)| b.low.iter().chain(&b.high).copied());
+            let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+            if !(x0 <= x1 && y0 <= y1) {
+                continue;
             }
-        }
-        names
-    });
-    let categorical = labels.is_some();
-    for (area, (label, lines)) in areas.iter().zip(panels) {
-        let xs = lines.iter().flat_map(|(_, b)| b.x.iter().copied());
-        let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        let ys = lines
-            .iter()
-            .flat_map(|(_, b)| b.low.iter().chain(&b.high).copied());
-        let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        if !(x0 <= x1 && y0 <= y1) {
-            continue;
-        }
-        let pad = if categorical {
-            0.5
-        } else {
-            ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)))
-        };
-        let (y0, y1) = padded(y0, y1);
-        let (title, size) = panel_title(area, label, TICKS)?;
-        let mut chart = ChartBuilder::on(area)
-            .margin(14)
-            .caption(title, (FONT, size))
-            .x_label_area_size(70)
-            .y_label_area_size(95)
-            .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
-        let formatter = |v: &f64| match &labels {
-            Some(c) => c
-                .get(v.round() as usize)
-                .filter(|_| (v - v.round()).abs() < 1e-9)
-                .cloned()
-                .unwrap_or_default(),
-            None => tick(*v),
-        };
-        chart
-            .configure_mesh()
-            .x_desc(key)
-            .axis_desc_style((FONT, 22))
-            .label_style((FONT, 20))
-            .light_line_style(RGBColor(246, 246, 246))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .x_labels(labels.as_ref().map_or(6, Vec::len))
-            .x_label_formatter(&formatter)
-            .y_label_formatter(&|v| tick(*v))
-            .draw()?;
-        for (i, (kind, b)) in lines.iter().enumerate() {
-            let colour = kind_colour(*kind);
-            // Settings that are not numbers have no order to draw a line along; each kind's
-            // point and bar then sit a little apart so the bars do not hide each other.
-            let dodge = if categorical {
-                (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 0.07
+            let pad = if categorical {
+                0.5
             } else {
-                0.0
+                ((x1 - x0) * 0.06).max(0.5 * f64::from(u8::from(x1 == x0)))
             };
-            let points: Vec<(f64, f64)> =
-                b.x.iter()
-                    .map(|x| x + dodge)
-                    .zip(b.mean.iter().copied())
-                    .collect();
-            if !categorical {
-                chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
-            }
-            chart.draw_series(points.iter().map(|p| Circle::new(*p, 5, colour.filled())))?;
-            for (j, (x, _)) in points.iter().enumerate() {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*x, b.low[j]), (*x, b.high[j])],
-                    colour.stroke_width(2),
-                )))?;
+            let (y0, y1) = padded(y0, y1);
+            let (title, size) = panel_title(area, label, TICKS)?;
+            let mut chart = ChartBuilder::on(area)
+                .margin(14)
+                .caption(title, (FONT, size))
+                .x_label_area_size(70)
+                .y_label_area_size(95)
+                .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
+            let formatter = |v: &f64| match &labels {
+                Some(c) => c
+                    .get(v.round() as usize)
+                    .filter(|_| (v - v.round()).abs() < 1e-9)
+                    .cloned()
+                    .unwrap_or_default(),
+                None => tick(*v),
+            };
+            chart
+                .configure_mesh()
+                .x_desc(key)
+                .axis_desc_style((FONT, 22))
+                .label_style((FONT, 20))
+                .light_line_style(RGBColor(246, 246, 246))
+                .bold_line_style(RGBColor(215, 215, 215))
+                .x_labels(labels.as_ref().map_or(6, Vec::len))
+                .x_label_formatter(&formatter)
+                .y_label_formatter(&|v| tick(*v))
+                .draw()?;
+            for (i, (kind, b)) in lines.iter().enumerate() {
+                let colour = kind_colour(*kind);
+                // Settings that are not numbers have no order to draw a line along; each kind's
+                // point and bar then sit a little apart so the bars do not hide each other.
+                let dodge = if categorical {
+                    (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 0.07
+                } else {
+                    0.0
+                };
+                let points: Vec<(f64, f64)> =
+                    b.x.iter()
+                        .map(|x| x + dodge)
+                        .zip(b.mean.iter().copied())
+                        .collect();
+                if !categorical {
+                    chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
+                }
+                chart.draw_series(points.iter().map(|p| Circle::new(*p, 5, colour.filled())))?;
+                for (j, (x, _)) in points.iter().enumerate() {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(*x, b.low[j]), (*x, b.high[j])],
+                        colour.stroke_width(2),
+                    )))?;
+                }
             }
         }
+        let series: Vec<Series> = Kind::ALL
+            .iter()
+            .map(|k| (Some(*k), kind_label(*k)))
+            .chain([(None, "All firms (public cost)")])
+            .map(|(kind, label)| Series {
+                label: label.to_string(),
+                colour: kind_colour(kind),
+            })
+            .collect();
+        let series: Vec<&Series> = series.iter().collect();
+        let swatch = if categorical {
+            Swatch::Point
+        } else {
+            Swatch::LineAndPoint
+        };
+        draw_legend(&legend, &series, swatch, &note)?;
+        body.present()
     }
-    let series: Vec<Series> = Kind::ALL
-        .iter()
-        .map(|k| (Some(*k), kind_label(*k)))
-        .chain([(None, "All firms (public cost)")])
-        .map(|(kind, label)| Series {
-            label: label.to_string(),
-            colour: kind_colour(kind),
-        })
-        .collect();
-    let series: Vec<&Series> = series.iter().collect();
-    let swatch = if categorical {
-        Swatch::Point
-    } else {
-        Swatch::LineAndPoint
-    };
-    draw_legend(&legend, &series, swatch, &note)?;
-    root.present()
 }
 
 /// How settings are named on an axis: themselves when each fits in `slot` pixels at `size`, else
@@ -1325,165 +1301,147 @@ fn heat_map(
         counted(u64::from(base.replications), "paired replication"),
         base.seed
     );
-    for ext in ["png", "svg"] {
-        let path = dir.file(&format!("charts/heat_map.{ext}"));
-        let drawn = if ext == "png" {
-            draw_heat(
-                BitMapBackend::new(&path, SIZE).into_drawing_area(),
-                &caption,
-                keys,
-                &xs,
-                &ys,
-                &cells,
-                (lo, hi),
-            )
-            .map_err(drawing)
-        } else {
-            draw_heat(
-                SVGBackend::new(&path, SIZE).into_drawing_area(),
-                &caption,
-                keys,
-                &xs,
-                &ys,
-                &cells,
-                (lo, hi),
-            )
-            .map_err(drawing)
-        };
-        drawn?;
-    }
-    Ok(())
+    let chart = HeatMap {
+        caption,
+        keys,
+        xs,
+        ys,
+        cells,
+        range: (lo, hi),
+    };
+    save(dir, "heat_map", &chart)
 }
 
 /// A grid cell: x index, y index, value.
 type HeatCell = (usize, usize, f64);
 
-type HeatCells = [(Kind, Vec<HeatCell>)];
+/// Survival of each kind over a two-parameter grid: a panel per kind, a cell per arm.
+struct HeatMap<'a> {
+    caption: String,
+    keys: &'a [String],
+    /// The settings along x (the first key) and y (the second), in axis order.
+    xs: Vec<String>,
+    ys: Vec<String>,
+    cells: Vec<(Kind, Vec<HeatCell>)>,
+    /// The colour scale's ends.
+    range: (f64, f64),
+}
 
-fn draw_heat<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
-    caption: &str,
-    keys: &[String],
-    xs: &[String],
-    ys: &[String],
-    cells: &HeatCells,
-    (lo, hi): (f64, f64),
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let root = root.margin(20, 10, 10, 20);
-    let (header, body) = root.split_vertically(120);
-    header.draw(&Text::new(
-        "Survival to the end of the crisis window over the grid",
-        (10, 8),
-        (FONT, TITLE).into_font(),
-    ))?;
-    header.draw(&Text::new(
-        caption,
-        (10, 68),
-        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
-    ))?;
-    let span = (hi - lo).max(1e-9);
-    let areas = body.split_evenly((2, 3));
-    // Settings too wide for their place on an axis are lettered (x: A, B...; y: 1, 2...), and
-    // the free sixth panel says which is which.
-    let panel_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 110.0;
-    let x_slot = 0.9 * panel_width / xs.len().max(1) as f64;
-    let (x_names, x_key) = axis_names(&root, xs, x_slot, 18, category_letter);
-    let (y_names, y_key) = axis_names(&root, ys, 80.0, 18, |i| (i + 1).to_string());
-    let mut key_lines: Vec<String> = Vec::new();
-    for (key, lines) in [(&keys[0], x_key), (&keys[1], y_key)] {
-        if !lines.is_empty() {
-            if !key_lines.is_empty() {
-                key_lines.push(String::new());
+impl Chart for HeatMap<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let (keys, xs, ys, cells) = (self.keys, &self.xs, &self.ys, &self.cells);
+        let (lo, hi) = self.range;
+        let body = frame(
+            root,
+            "Survival to the end of the crisis window over the grid",
+            &self.caption,
+        )?;
+        let span = (hi - lo).max(1e-9);
+        let areas = body.split_evenly((2, 3));
+        // Settings too wide for their place on an axis are lettered (x: A, B...; y: 1, 2...), and
+        // the free sixth panel says which is which.
+        let panel_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 110.0;
+        let x_slot = 0.9 * panel_width / xs.len().max(1) as f64;
+        let (x_names, x_key) = axis_names(&body, xs, x_slot, 18, category_letter);
+        let (y_names, y_key) = axis_names(&body, ys, 80.0, 18, |i| (i + 1).to_string());
+        let mut key_lines: Vec<String> = Vec::new();
+        for (key, lines) in [(&keys[0], x_key), (&keys[1], y_key)] {
+            if !lines.is_empty() {
+                if !key_lines.is_empty() {
+                    key_lines.push(String::new());
+                }
+                key_lines.push(format!("{key}:"));
+                key_lines.extend(lines);
             }
-            key_lines.push(format!("{key}:"));
-            key_lines.extend(lines);
         }
-    }
-    if let Some(free) = areas.get(cells.len()) {
-        // The colour scale, shared by every panel, then the key to any lettered settings.
-        let grey = RGBColor(60, 60, 60);
-        let label = TextStyle::from((FONT, TICKS)).color(&grey);
-        free.draw(&Text::new(
-            "colour: mean survival, %",
-            (30, 40),
-            label.clone(),
-        ))?;
-        let (x0, width, top, height) = (30, 400, 90, 36);
-        const STEPS: i32 = 80;
-        for i in 0..STEPS {
-            let t = f64::from(i) / f64::from(STEPS - 1);
-            let (a, b) = (x0 + width * i / STEPS, x0 + width * (i + 1) / STEPS);
-            free.draw(&Rectangle::new(
-                [(a, top), (b, top + height)],
-                viridis(t).filled(),
-            ))?;
-        }
-        for (t, h) in [(0.0, HPos::Left), (0.5, HPos::Center), (1.0, HPos::Right)] {
-            let x = x0 + (f64::from(width) * t).round() as i32;
+        if let Some(free) = areas.get(cells.len()) {
+            // The colour scale, shared by every panel, then the key to any lettered settings.
+            let grey = RGBColor(60, 60, 60);
+            let label = TextStyle::from((FONT, TICKS)).color(&grey);
             free.draw(&Text::new(
-                format!("{:.1}", lo + t * (hi - lo)),
-                (x, top + height + 8),
-                label.pos(Pos::new(h, VPos::Top)),
+                "colour: mean survival, %",
+                (30, 40),
+                label.clone(),
             ))?;
+            let (x0, width, top, height) = (30, 400, 90, 36);
+            const STEPS: i32 = 80;
+            for i in 0..STEPS {
+                let t = f64::from(i) / f64::from(STEPS - 1);
+                let (a, b) = (x0 + width * i / STEPS, x0 + width * (i + 1) / STEPS);
+                free.draw(&Rectangle::new(
+                    [(a, top), (b, top + height)],
+                    viridis(t).filled(),
+                ))?;
+            }
+            for (t, h) in [(0.0, HPos::Left), (0.5, HPos::Center), (1.0, HPos::Right)] {
+                let x = x0 + (f64::from(width) * t).round() as i32;
+                free.draw(&Text::new(
+                    format!("{:.1}", lo + t * (hi - lo)),
+                    (x, top + height + 8),
+                    label.pos(Pos::new(h, VPos::Top)),
+                ))?;
+            }
+            for (i, line) in key_lines.iter().enumerate() {
+                draw_fitted(free, line, (30, 220 + 34 * i as i32), TICKS, grey, true)?;
+            }
         }
-        for (i, line) in key_lines.iter().enumerate() {
-            draw_fitted(free, line, (30, 220 + 34 * i as i32), TICKS, grey, true)?;
+        let (xs, ys) = (x_names.as_slice(), y_names.as_slice());
+        for (area, (kind, c)) in areas.iter().zip(cells) {
+            let mut chart = ChartBuilder::on(area)
+                .margin(14)
+                .caption(kind_label(*kind), (FONT, TICKS))
+                .x_label_area_size(70)
+                .y_label_area_size(110)
+                .build_cartesian_2d(
+                    -0.5f64..(xs.len() as f64 - 0.5),
+                    -0.5f64..(ys.len() as f64 - 0.5),
+                )?;
+            let xf = |v: &f64| {
+                xs.get(v.round() as usize)
+                    .filter(|_| (v - v.round()).abs() < 1e-9)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let yf = |v: &f64| {
+                ys.get(v.round() as usize)
+                    .filter(|_| (v - v.round()).abs() < 1e-9)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(keys[0].as_str())
+                .y_desc(keys[1].as_str())
+                .axis_desc_style((FONT, 20))
+                .label_style((FONT, 18))
+                .x_labels(xs.len())
+                .y_labels(ys.len())
+                .x_label_formatter(&xf)
+                .y_label_formatter(&yf)
+                .draw()?;
+            for &(xi, yi, v) in c {
+                let (x, y) = (xi as f64, yi as f64);
+                let t = (v - lo) / span;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                    viridis(t).filled(),
+                )))?;
+                let ink = if t > 0.6 { BLACK } else { WHITE };
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{v:.1}"),
+                    (x, y),
+                    TextStyle::from((FONT, 20))
+                        .color(&ink)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                )))?;
+            }
         }
+        body.present()
     }
-    let (xs, ys) = (x_names.as_slice(), y_names.as_slice());
-    for (area, (kind, c)) in areas.iter().zip(cells) {
-        let mut chart = ChartBuilder::on(area)
-            .margin(14)
-            .caption(kind_label(*kind), (FONT, TICKS))
-            .x_label_area_size(70)
-            .y_label_area_size(110)
-            .build_cartesian_2d(
-                -0.5f64..(xs.len() as f64 - 0.5),
-                -0.5f64..(ys.len() as f64 - 0.5),
-            )?;
-        let xf = |v: &f64| {
-            xs.get(v.round() as usize)
-                .filter(|_| (v - v.round()).abs() < 1e-9)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let yf = |v: &f64| {
-            ys.get(v.round() as usize)
-                .filter(|_| (v - v.round()).abs() < 1e-9)
-                .cloned()
-                .unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc(keys[0].as_str())
-            .y_desc(keys[1].as_str())
-            .axis_desc_style((FONT, 20))
-            .label_style((FONT, 18))
-            .x_labels(xs.len())
-            .y_labels(ys.len())
-            .x_label_formatter(&xf)
-            .y_label_formatter(&yf)
-            .draw()?;
-        for &(xi, yi, v) in c {
-            let (x, y) = (xi as f64, yi as f64);
-            let t = (v - lo) / span;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                viridis(t).filled(),
-            )))?;
-            let ink = if t > 0.6 { BLACK } else { WHITE };
-            chart.draw_series(std::iter::once(Text::new(
-                format!("{v:.1}"),
-                (x, y),
-                TextStyle::from((FONT, 20))
-                    .color(&ink)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            )))?;
-        }
-    }
-    root.present()
 }
 
 /// For `compare`: each arm's paired difference from the first, by kind, with 95% intervals.
@@ -1516,133 +1474,113 @@ fn difference_chart(
         }
         panels.push((label, per_arm));
     }
-    let labels: Vec<String> = req.arms.iter().map(|a| a.label.clone()).collect();
-    let caption = format!("{who} Whiskers: 95% CI.");
-    for ext in ["png", "svg"] {
-        let path = dir.file(&format!("charts/differences.{ext}"));
-        let drawn = if ext == "png" {
-            draw_differences(
-                BitMapBackend::new(&path, SIZE).into_drawing_area(),
-                &caption,
-                &labels,
-                &panels,
-            )
-            .map_err(drawing)
-        } else {
-            draw_differences(
-                SVGBackend::new(&path, SIZE).into_drawing_area(),
-                &caption,
-                &labels,
-                &panels,
-            )
-            .map_err(drawing)
-        };
-        drawn?;
-    }
-    Ok(())
+    let chart = Differences {
+        caption: format!("{who} Whiskers: 95% CI."),
+        labels: req.arms.iter().map(|a| a.label.clone()).collect(),
+        panels,
+    };
+    save(dir, "differences", &chart)
 }
 
 type DifferencePanel<'a> = (&'a str, Vec<(usize, Vec<Bar>)>);
 
-fn draw_differences<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
-    caption: &str,
-    labels: &[String],
-    panels: &[DifferencePanel<'_>],
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let root = root.margin(20, 10, 10, 20);
-    let (header, body) = root.split_vertically(120);
-    let title = format!(
-        "Differences from {}",
-        labels.first().map_or("the first scenario", String::as_str)
-    );
-    header.draw(&Text::new(
-        title.as_str(),
-        (10, 8),
-        (FONT, TITLE).into_font(),
-    ))?;
-    header.draw(&Text::new(
-        caption,
-        (10, 68),
-        TextStyle::from((FONT, TICKS)).color(&RGBColor(70, 70, 70)),
-    ))?;
-    let (plots, legend) = body.split_horizontally(SIZE.0 as i32 - 30 - 440);
-    let short = ["Conv.", "Worker", "Soc. A", "Soc. B", "PSM"];
-    for (area, (label, per_arm)) in plots.split_evenly((2, 3)).iter().zip(panels) {
-        let groups = per_arm
-            .iter()
-            .flat_map(|(_, b)| b.iter().map(|x| x.quintile))
-            .max()
-            .map_or(1, |g| g + 1);
-        let values = per_arm
-            .iter()
-            .flat_map(|(_, b)| b.iter().flat_map(|x| [x.low, x.high, x.share, 0.0]));
-        let (y0, y1) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-        let (y0, y1) = padded(y0, y1.max(y0 + 1e-9));
-        let (title, size) = panel_title(area, label, 22)?;
-        let mut chart = ChartBuilder::on(area)
-            .margin(14)
-            .caption(title, (FONT, size))
-            .x_label_area_size(50)
-            .y_label_area_size(95)
-            .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
-        let one_group = groups == 1;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .label_style((FONT, 18))
-            .x_labels(groups as usize)
-            .x_label_formatter(&|v| {
-                if (v - v.round()).abs() > 1e-9 {
-                    return String::new();
+/// Each arm's paired difference from the first: a panel per outcome, a group of bars per kind,
+/// a bar per arm.
+struct Differences<'a> {
+    caption: String,
+    /// The arms' labels, the first (the reference) included.
+    labels: Vec<String>,
+    panels: Vec<DifferencePanel<'a>>,
+}
+
+impl Chart for Differences<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let (labels, panels) = (&self.labels, &self.panels);
+        let title = format!(
+            "Differences from {}",
+            labels.first().map_or("the first scenario", String::as_str)
+        );
+        let body = frame(root, &title, &self.caption)?;
+        let (plots, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let short = ["Conv.", "Worker", "Soc. A", "Soc. B", "PSM"];
+        for (area, (label, per_arm)) in plots.split_evenly((2, 3)).iter().zip(panels) {
+            let groups = per_arm
+                .iter()
+                .flat_map(|(_, b)| b.iter().map(|x| x.quintile))
+                .max()
+                .map_or(1, |g| g + 1);
+            let values = per_arm
+                .iter()
+                .flat_map(|(_, b)| b.iter().flat_map(|x| [x.low, x.high, x.share, 0.0]));
+            let (y0, y1) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let (y0, y1) = padded(y0, y1.max(y0 + 1e-9));
+            let (title, size) = panel_title(area, label, 22)?;
+            let mut chart = ChartBuilder::on(area)
+                .margin(14)
+                .caption(title, (FONT, size))
+                .x_label_area_size(50)
+                .y_label_area_size(95)
+                .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
+            let one_group = groups == 1;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .label_style((FONT, 18))
+                .x_labels(groups as usize)
+                .x_label_formatter(&|v| {
+                    if (v - v.round()).abs() > 1e-9 {
+                        return String::new();
+                    }
+                    if one_group {
+                        "all firms".into()
+                    } else {
+                        short
+                            .get(v.round() as usize)
+                            .map_or(String::new(), |s| s.to_string())
+                    }
+                })
+                .y_label_formatter(&|v| tick(*v))
+                .bold_line_style(RGBColor(215, 215, 215))
+                .light_line_style(RGBColor(246, 246, 246))
+                .draw()?;
+            chart.draw_series(LineSeries::new(
+                [(-0.5, 0.0), (f64::from(groups) - 0.5, 0.0)],
+                BLACK.stroke_width(1),
+            ))?;
+            let n = per_arm.len().max(1) as f64;
+            let width = 0.8 / n;
+            for (i, (arm, bars)) in per_arm.iter().enumerate() {
+                let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
+                for b in bars {
+                    let x0 = f64::from(b.quintile) - 0.4 + width * i as f64;
+                    let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(x0, 0.0), (x1, b.share)],
+                        colour.mix(BAR_OPACITY).filled(),
+                    )))?;
+                    let whisker = RGBColor(60, 60, 60).stroke_width(2);
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(mid, b.low), (mid, b.high)],
+                        whisker,
+                    )))?;
                 }
-                if one_group {
-                    "all firms".into()
-                } else {
-                    short
-                        .get(v.round() as usize)
-                        .map_or(String::new(), |s| s.to_string())
-                }
-            })
-            .y_label_formatter(&|v| tick(*v))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .light_line_style(RGBColor(246, 246, 246))
-            .draw()?;
-        chart.draw_series(LineSeries::new(
-            [(-0.5, 0.0), (f64::from(groups) - 0.5, 0.0)],
-            BLACK.stroke_width(1),
-        ))?;
-        let n = per_arm.len().max(1) as f64;
-        let width = 0.8 / n;
-        for (i, (arm, bars)) in per_arm.iter().enumerate() {
-            let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
-            for b in bars {
-                let x0 = f64::from(b.quintile) - 0.4 + width * i as f64;
-                let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(x0, 0.0), (x1, b.share)],
-                    colour.mix(BAR_OPACITY).filled(),
-                )))?;
-                let whisker = RGBColor(60, 60, 60).stroke_width(2);
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(mid, b.low), (mid, b.high)],
-                    whisker,
-                )))?;
             }
         }
+        let series: Vec<Series> = labels
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(arm, label)| Series {
+                label: label.clone(),
+                colour: ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
+            })
+            .collect();
+        draw_legend(&legend, &series.iter().collect::<Vec<_>>(), Swatch::Bar, "")?;
+        body.present()
     }
-    let series: Vec<Series> = labels
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(arm, label)| Series {
-            label: label.clone(),
-            colour: ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
-        })
-        .collect();
-    draw_legend(&legend, &series.iter().collect::<Vec<_>>(), Swatch::Bar, "")?;
-    root.present()
 }
 
 /// For `compare`: each kind's survival and employment curves, one line per scenario.
@@ -1729,13 +1667,9 @@ pub fn compare_curves(
         panels: survival_panels,
         grid: (2, 3),
         window,
+        note: "Bands: 95% confidence\n(Greenwood, log-log).",
     };
-    save(
-        dir,
-        "compare_survival",
-        &fig,
-        "Bands: 95% confidence\n(Greenwood, log-log).",
-    )?;
+    save(dir, "compare_survival", &fig)?;
     let fig = Figure {
         series,
         title: "Employment by scenario and kind of firm".into(),
@@ -1744,13 +1678,9 @@ pub fn compare_curves(
         panels: employment_panels,
         grid: (2, 3),
         window,
+        note: "Lines: mean over replications.\nBands: 5%-95% of replications.",
     };
-    save(
-        dir,
-        "compare_employment",
-        &fig,
-        "Lines: mean over replications.\nBands: 5%-95% of replications.",
-    )
+    save(dir, "compare_employment", &fig)
 }
 
 #[cfg(test)]
