@@ -1,0 +1,422 @@
+//! The charts of `sweep` and `compare`: which are drawn (`comparison`), the outcomes their panels
+//! show, and `compare`'s own: differences from the first scenario, and curves by scenario.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use polars::prelude::*;
+
+use crate::model::crisis_window;
+use crate::output::{ResultsDir, counted};
+use crate::scenario::Kind;
+use crate::summary::ALL;
+
+use super::lines::{Figure, Panel, band, series_cols};
+use super::sweep::{heat_map, sweep_chart};
+use super::{
+    BAR_OPACITY, Bar, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, draw_legend,
+    f64_values, frame, kind_label, padded, panel_title, register_font, save, tick,
+};
+
+/// Outcomes the comparison charts show: name, axis label, scale.
+const COMPARISON_PANELS: [(&str, &str, f64); 6] = [
+    (
+        "survival_to_window_end",
+        "survival to end of crisis window, %",
+        100.0,
+    ),
+    (
+        "hazard_ratio_vs_conventional",
+        "exit hazard ratio vs conventional",
+        1.0,
+    ),
+    (
+        "employment_change",
+        "employment, pre-crisis to trough, %",
+        100.0,
+    ),
+    (
+        "pay_change",
+        "pay per worker, pre-crisis to trough, %",
+        100.0,
+    ),
+    ("exits", "exits in the crisis window, firms", 1.0),
+    (
+        "public_cost",
+        "public cost of levers in window, GBP m",
+        0.001,
+    ),
+];
+
+/// The panels of a sweep's or comparison's charts. Exits are a count: where the arms' populations
+/// differ (firms or kind mix), the exit hazard, a rate, stands in for them, so more firms of a kind
+/// do not read as a worse policy for it.
+pub(super) fn comparison_panels(
+    arms: &[crate::sweep::Arm],
+) -> [(&'static str, &'static str, f64); 6] {
+    let first = &arms[0].scenario.population;
+    let same = arms.iter().all(|a| {
+        let p = &a.scenario.population;
+        p.firms == first.firms && p.kind_mix == first.kind_mix
+    });
+    COMPARISON_PANELS.map(|panel| match panel.0 {
+        "exits" if !same => ("crisis_hazard", "exit hazard in crisis, %/month", 100.0),
+        _ => panel,
+    })
+}
+
+/// Colours of arms other than the base (Okabe-Ito, without black).
+const ARM_PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+];
+
+/// One outcome of one kind across arms: (arm, mean, ci_low, ci_high) and the same for the paired
+/// difference from the base arm.
+pub(super) struct ArmValues {
+    pub(super) arm: Vec<usize>,
+    pub(super) mean: Vec<(f64, f64, f64)>,
+    pub(super) difference: Vec<(f64, f64, f64)>,
+}
+
+pub(super) fn arm_values(
+    table: &DataFrame,
+    kind: &str,
+    outcome: &str,
+    scale: f64,
+) -> PolarsResult<ArmValues> {
+    let rows = table
+        .clone()
+        .lazy()
+        .filter(
+            col("kind")
+                .eq(lit(kind))
+                .and(col("outcome").eq(lit(outcome))),
+        )
+        .sort(["arm"], SortMultipleOptions::default())
+        .collect()?;
+    let get = |c: &str| f64_values(&rows, c);
+    let arm = get("arm")?;
+    let (m, ml, mh) = (get("mean")?, get("mean_ci_low")?, get("mean_ci_high")?);
+    let (d, dl, dh) = (
+        get("difference")?,
+        get("difference_ci_low")?,
+        get("difference_ci_high")?,
+    );
+    let mut out = ArmValues {
+        arm: Vec::new(),
+        mean: Vec::new(),
+        difference: Vec::new(),
+    };
+    for i in 0..rows.height() {
+        let (Some(a), Some(m)) = (arm[i], m[i]) else {
+            continue;
+        };
+        let or = |v: Option<f64>, fallback: f64| v.unwrap_or(fallback) * scale;
+        out.arm.push(a as usize);
+        out.mean.push((m * scale, or(ml[i], m), or(mh[i], m)));
+        let dv = d[i].unwrap_or(0.0);
+        out.difference
+            .push((dv * scale, or(dl[i], dv), or(dh[i], dv)));
+    }
+    Ok(out)
+}
+
+/// Draws the charts of a sweep or a comparison into `charts/`.
+pub fn comparison(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+) -> Result<(), ChartError> {
+    register_font();
+    std::fs::create_dir_all(dir.scratch("charts")).map_err(|e| ChartError(e.to_string()))?;
+    let base = &req.arms[0].scenario;
+    let who = format!(
+        "{}: {}, {} each (common random numbers, seed {}).",
+        req.name,
+        counted(req.arms.len() as u64, "arm"),
+        counted(u64::from(base.replications), "paired replication"),
+        base.seed
+    );
+    match &req.design {
+        crate::comparison::Design::Sweep { keys } => {
+            for key in keys {
+                sweep_chart(dir, req, table, key, keys, &who)?;
+            }
+            if keys.len() == 2 && base.sweep.design == crate::scenario::SweepDesign::Grid {
+                heat_map(dir, req, table, keys)?;
+            }
+            Ok(())
+        }
+        crate::comparison::Design::Compare => difference_chart(dir, req, table, &who),
+    }
+}
+
+/// For `compare`: each arm's paired difference from the first, by kind, with 95% intervals.
+fn difference_chart(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    table: &DataFrame,
+    who: &str,
+) -> Result<(), ChartError> {
+    let mut panels: Vec<DifferencePanel<'_>> = Vec::new();
+    for (outcome, label, scale) in comparison_panels(&req.arms) {
+        let groups: Vec<&str> = if outcome == "public_cost" {
+            vec![ALL]
+        } else {
+            Kind::ALL.iter().map(|k| k.name()).collect()
+        };
+        let mut per_arm: Vec<(usize, Vec<Bar>)> =
+            (1..req.arms.len()).map(|a| (a, Vec::new())).collect();
+        for (g, name) in groups.iter().enumerate() {
+            let v = arm_values(table, name, outcome, scale)?;
+            for (j, arm) in v.arm.iter().enumerate().filter(|(_, a)| **a > 0) {
+                let (d, l, h) = v.difference[j];
+                per_arm[arm - 1].1.push(Bar {
+                    quintile: g as u32,
+                    share: d,
+                    low: l,
+                    high: h,
+                });
+            }
+        }
+        panels.push((label, per_arm));
+    }
+    let chart = Differences {
+        caption: format!("{who} Whiskers: 95% CI."),
+        labels: req.arms.iter().map(|a| a.label.clone()).collect(),
+        panels,
+    };
+    save(dir, "differences", &chart)
+}
+
+type DifferencePanel<'a> = (&'a str, Vec<(usize, Vec<Bar>)>);
+
+/// Each arm's paired difference from the first: a panel per outcome, a group of bars per kind,
+/// a bar per arm.
+struct Differences<'a> {
+    caption: String,
+    /// The arms' labels, the first (the reference) included.
+    labels: Vec<String>,
+    panels: Vec<DifferencePanel<'a>>,
+}
+
+impl Chart for Differences<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let (labels, panels) = (&self.labels, &self.panels);
+        let title = format!(
+            "Differences from {}",
+            labels.first().map_or("the first scenario", String::as_str)
+        );
+        let body = frame(root, &title, &self.caption)?;
+        let (plots, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let short = ["Conv.", "Worker", "Soc. A", "Soc. B", "PSM"];
+        for (area, (label, per_arm)) in plots.split_evenly((2, 3)).iter().zip(panels) {
+            let groups = per_arm
+                .iter()
+                .flat_map(|(_, b)| b.iter().map(|x| x.quintile))
+                .max()
+                .map_or(1, |g| g + 1);
+            let values = per_arm
+                .iter()
+                .flat_map(|(_, b)| b.iter().flat_map(|x| [x.low, x.high, x.share, 0.0]));
+            let (y0, y1) = values.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let (y0, y1) = padded(y0, y1.max(y0 + 1e-9));
+            let (title, size) = panel_title(area, label, 22)?;
+            let mut chart = ChartBuilder::on(area)
+                .margin(14)
+                .caption(title, (FONT, size))
+                .x_label_area_size(50)
+                .y_label_area_size(95)
+                .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
+            let one_group = groups == 1;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .label_style((FONT, 18))
+                .x_labels(groups as usize)
+                .x_label_formatter(&|v| {
+                    if (v - v.round()).abs() > 1e-9 {
+                        return String::new();
+                    }
+                    if one_group {
+                        "all firms".into()
+                    } else {
+                        short
+                            .get(v.round() as usize)
+                            .map_or(String::new(), |s| s.to_string())
+                    }
+                })
+                .y_label_formatter(&|v| tick(*v))
+                .bold_line_style(RGBColor(215, 215, 215))
+                .light_line_style(RGBColor(246, 246, 246))
+                .draw()?;
+            chart.draw_series(LineSeries::new(
+                [(-0.5, 0.0), (f64::from(groups) - 0.5, 0.0)],
+                BLACK.stroke_width(1),
+            ))?;
+            let n = per_arm.len().max(1) as f64;
+            let width = 0.8 / n;
+            for (i, (arm, bars)) in per_arm.iter().enumerate() {
+                let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
+                for b in bars {
+                    let x0 = f64::from(b.quintile) - 0.4 + width * i as f64;
+                    let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(x0, 0.0), (x1, b.share)],
+                        colour.mix(BAR_OPACITY).filled(),
+                    )))?;
+                    let whisker = RGBColor(60, 60, 60).stroke_width(2);
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(mid, b.low), (mid, b.high)],
+                        whisker,
+                    )))?;
+                }
+            }
+        }
+        let series: Vec<Series> = labels
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(arm, label)| Series {
+                label: label.clone(),
+                colour: ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
+            })
+            .collect();
+        draw_legend(&legend, &series.iter().collect::<Vec<_>>(), Swatch::Bar, "")?;
+        body.present()
+    }
+}
+
+/// For `compare`: each kind's survival and employment curves, one line per scenario.
+pub fn compare_curves(
+    dir: &mut ResultsDir,
+    req: &crate::comparison::ComparisonRequest,
+    curves: &[(DataFrame, DataFrame)],
+) -> Result<(), ChartError> {
+    let base = &req.arms[0].scenario;
+    let w = crisis_window(base);
+    let window = (f64::from(w.start), f64::from(w.end - 1));
+    let series: Vec<Series> = req
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Series {
+            label: a.label.clone(),
+            colour: if i == 0 {
+                RGBColor(0, 0, 0)
+            } else {
+                ARM_PALETTE[(i - 1) % ARM_PALETTE.len()]
+            },
+        })
+        .collect();
+    let who = format!(
+        "{} scenarios, {} paired replications each (common random numbers). Shaded: {}'s crisis window.",
+        req.arms.len(),
+        base.replications,
+        req.arms[0].label
+    );
+    let mut survival_panels = Vec::new();
+    let mut employment_panels = Vec::new();
+    let c = series_cols("employment_index");
+    for k in Kind::ALL {
+        let mut surv = Vec::new();
+        let mut emp = Vec::new();
+        for (i, ((timeseries, survival), arm)) in curves.iter().zip(&req.arms).enumerate() {
+            let mut b = band(
+                survival,
+                k.name(),
+                ALL,
+                "month",
+                ["survival", "ci_low", "ci_high"],
+                100.0,
+            )?;
+            if !b.x.is_empty() {
+                b.x.insert(0, f64::from(arm.scenario.crisis.onset_month) - 1.0);
+                for v in [&mut b.mean, &mut b.low, &mut b.high] {
+                    v.insert(0, 100.0);
+                }
+                surv.push((i, b));
+            }
+            let e = band(
+                timeseries,
+                k.name(),
+                ALL,
+                "month",
+                [&c[0], &c[1], &c[2]],
+                1.0,
+            )?;
+            if !e.x.is_empty() {
+                emp.push((i, e));
+            }
+        }
+        let title = Some(kind_label(k).to_string());
+        survival_panels.push(Panel {
+            title: title.clone(),
+            y_desc: "still trading, %".into(),
+            lines: surv,
+            reference: None,
+        });
+        employment_panels.push(Panel {
+            title,
+            y_desc: "employment, pre-crisis = 100".into(),
+            lines: emp,
+            reference: Some(100.0),
+        });
+    }
+    let fig = Figure {
+        series: series.clone(),
+        title: "Survival of firms alive at crisis onset, by scenario".into(),
+        caption: format!("Kaplan-Meier, pooled over replications. {who}"),
+        x_desc: "month of simulation".into(),
+        panels: survival_panels,
+        grid: (2, 3),
+        window,
+        note: "Bands: 95% confidence\n(Greenwood, log-log).",
+    };
+    save(dir, "compare_survival", &fig)?;
+    let fig = Figure {
+        series,
+        title: "Employment by scenario and kind of firm".into(),
+        caption: who,
+        x_desc: "month of simulation".into(),
+        panels: employment_panels,
+        grid: (2, 3),
+        window,
+        note: "Lines: mean over replications.\nBands: 5%-95% of replications.",
+    };
+    save(dir, "compare_employment", &fig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn exits_are_charted_as_a_count_only_between_arms_of_one_population() {
+        let arm = |label: &str, worker_coop_share: f64| {
+            let mut scenario = Scenario::default();
+            scenario.population.kind_mix.worker_coop = worker_coop_share;
+            crate::sweep::Arm {
+                label: label.into(),
+                settings: Vec::new(),
+                scenario,
+            }
+        };
+        let outcomes = |arms: &[crate::sweep::Arm]| comparison_panels(arms).map(|p| p.0);
+        let base = Scenario::default().population.kind_mix.worker_coop;
+        let alike = [arm("a", base), arm("b", base)];
+        assert!(outcomes(&alike).contains(&"exits"));
+        // Twice the co-ops would read as twice the co-op exits: the rate stands in.
+        let unlike = [arm("a", base), arm("b", 2.0 * base)];
+        assert!(!outcomes(&unlike).contains(&"exits"));
+        assert!(outcomes(&unlike).contains(&"crisis_hazard"));
+    }
+}

@@ -1,0 +1,268 @@
+//! Line charts with bands against the month: the figure that `run`'s charts and `compare`'s
+//! curves by scenario are drawn as. Draws what it is given, with the crisis window shaded.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use polars::prelude::*;
+
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::scenario::Kind;
+
+use super::{
+    AXIS_DESC, Chart, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, f64_values, frame,
+    padded, tick,
+};
+
+/// A line with its band, in data coordinates; points with a missing value are left out.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Band {
+    pub(super) x: Vec<f64>,
+    pub(super) mean: Vec<f64>,
+    pub(super) low: Vec<f64>,
+    pub(super) high: Vec<f64>,
+}
+
+impl Band {
+    fn y_range(&self) -> Option<(f64, f64)> {
+        let values = self.low.iter().chain(&self.high).chain(&self.mean);
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    fn x_range(&self) -> Option<(f64, f64)> {
+        Some((*self.x.first()?, *self.x.last()?))
+    }
+}
+
+/// Rows of `df` for one kind and sector, as a band of `mean`/`low`/`high` against `x`.
+pub(super) fn band(
+    df: &DataFrame,
+    kind: &str,
+    sector: &str,
+    x: &str,
+    cols: [&str; 3],
+    scale: f64,
+) -> PolarsResult<Band> {
+    let rows = df
+        .clone()
+        .lazy()
+        .filter(col("kind").eq(lit(kind)).and(col("sector").eq(lit(sector))))
+        .sort([x], SortMultipleOptions::default())
+        .collect()?;
+    let xs = f64_values(&rows, x)?;
+    let [m, l, h] = cols.map(|c| f64_values(&rows, c));
+    let (m, l, h) = (m?, l?, h?);
+    let mut b = Band::default();
+    for i in 0..rows.height() {
+        if let (Some(x), Some(m), Some(l), Some(h)) = (xs[i], m[i], l[i], h[i]) {
+            b.x.push(x);
+            b.mean.push(m * scale);
+            b.low.push(l * scale);
+            b.high.push(h * scale);
+        }
+    }
+    Ok(b)
+}
+
+/// One panel of lines with bands, one per kind.
+pub(super) struct Panel {
+    pub(super) title: Option<String>,
+    pub(super) y_desc: String,
+    /// Lines with their bands, by index into the figure's series.
+    pub(super) lines: Vec<(usize, Band)>,
+    /// Draw a horizontal reference line at this value (e.g. 100 for an index).
+    pub(super) reference: Option<f64>,
+}
+
+/// A whole figure: a title, a caption line, panels in a grid, one legend for all.
+pub(super) struct Figure {
+    pub(super) series: Vec<Series>,
+    pub(super) title: String,
+    pub(super) caption: String,
+    pub(super) x_desc: String,
+    pub(super) panels: Vec<Panel>,
+    pub(super) grid: (usize, usize),
+    pub(super) window: (f64, f64),
+    /// What the lines and bands are, under the legend.
+    pub(super) note: &'static str,
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    series: &[Series],
+    x_desc: &str,
+    window: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let x = panel
+        .lines
+        .iter()
+        .filter_map(|(_, b)| b.x_range())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
+    let y = panel
+        .lines
+        .iter()
+        .filter_map(|(_, b)| b.y_range())
+        .chain(panel.reference.map(|r| (r, r)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
+    let (x, y) = if x.0 <= x.1 && y.0 <= y.1 {
+        (x, padded(y.0, y.1))
+    } else {
+        ((0.0, 1.0), (0.0, 1.0))
+    };
+    let x = (x.0, x.1.max(x.0 + 1.0));
+    const MARGIN: u32 = 18;
+    const X_LABEL_AREA: u32 = 85;
+    let label_style = TextStyle::from((FONT, TICKS)).color(&RGBColor(90, 90, 90));
+    let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
+    let y = if w0 < w1 {
+        // Headroom above the data for the window's label, so it never sits on a line or a band.
+        // The plot's height is the panel's less what plotters takes for margins, title and labels.
+        let title_h = match &panel.title {
+            Some(t) => {
+                let (_, h) =
+                    area.estimate_text_size(t, &(FONT, AXIS_DESC).into_text_style(area))?;
+                h + 2 * (h / 2).min(5)
+            }
+            None => 0,
+        };
+        let plot_h = area
+            .dim_in_pixel()
+            .1
+            .saturating_sub(2 * MARGIN + X_LABEL_AREA + title_h);
+        let (_, label_h) = area.estimate_text_size("crisis window", &label_style)?;
+        let share = f64::from(label_h + 8) / f64::from(plot_h.max(1));
+        if share < 0.5 {
+            (y.0, y.1 + (y.1 - y.0) * share / (1.0 - share))
+        } else {
+            y
+        }
+    } else {
+        y
+    };
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(MARGIN)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(125);
+    if let Some(t) = &panel.title {
+        builder.caption(t, (FONT, AXIS_DESC));
+    }
+    // About one month label per 110 pixels, so small multiples do not run their labels together.
+    let x_labels = (area.dim_in_pixel().0 / 110).clamp(3, 10) as usize;
+    let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(&panel.y_desc)
+        .axis_desc_style((FONT, AXIS_DESC))
+        .label_style((FONT, TICKS))
+        .light_line_style(RGBColor(246, 246, 246))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_labels(x_labels)
+        .y_labels(8)
+        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .draw()?;
+    let shade = RGBColor(120, 120, 120).mix(0.14).filled();
+    if w0 < w1 {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(w0, y.0), (w1, y.1)],
+            shade,
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            "crisis window",
+            (w0, y.1),
+            label_style.pos(Pos::new(HPos::Left, VPos::Top)),
+        )))?;
+    }
+    if let Some(r) = panel.reference {
+        chart.draw_series(LineSeries::new(
+            [(x.0, r), (x.1, r)],
+            RGBColor(150, 150, 150).stroke_width(2),
+        ))?;
+    }
+    for (i, b) in &panel.lines {
+        let colour = series[*i].colour;
+        let mut outline: Vec<(f64, f64)> =
+            b.x.iter().copied().zip(b.high.iter().copied()).collect();
+        outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            colour.mix(0.16).filled(),
+        )))?;
+    }
+    for (i, b) in &panel.lines {
+        let colour = series[*i].colour;
+        let points: Vec<(f64, f64)> = b.x.iter().copied().zip(b.mean.iter().copied()).collect();
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(4)))?;
+    }
+    Ok(())
+}
+
+impl Chart for Figure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let body = frame(root, &self.title, &self.caption)?;
+        let (plots, legend) = body.split_horizontally(PLOTS_WIDTH);
+        let used: Vec<&Series> = (0..self.series.len())
+            .filter(|i| {
+                self.panels
+                    .iter()
+                    .any(|p| p.lines.iter().any(|(l, b)| l == i && !b.x.is_empty()))
+            })
+            .map(|i| &self.series[i])
+            .collect();
+        for (area, panel) in plots.split_evenly(self.grid).iter().zip(&self.panels) {
+            draw_panel(area, panel, &self.series, &self.x_desc, self.window)?;
+        }
+        draw_legend(&legend, &used, Swatch::LineAndBand, self.note)?;
+        body.present()
+    }
+}
+
+pub(super) fn kind_bands(
+    df: &DataFrame,
+    sector: &str,
+    x: &str,
+    cols: [&str; 3],
+    scale: f64,
+) -> PolarsResult<Vec<(usize, Band)>> {
+    let mut lines = Vec::new();
+    for k in Kind::ALL {
+        let b = band(df, k.name(), sector, x, cols, scale)?;
+        if !b.x.is_empty() {
+            lines.push((k.index(), b));
+        }
+    }
+    Ok(lines)
+}
+
+pub(super) fn series_cols(name: &str) -> [String; 3] {
+    ["mean", "q05", "q95"].map(|s| format!("{name}_{s}"))
+}
+
+pub(super) fn line_panel(
+    df: &DataFrame,
+    series: &str,
+    sector: &str,
+    y_desc: &str,
+    scale: f64,
+) -> PolarsResult<Panel> {
+    let c = series_cols(series);
+    Ok(Panel {
+        title: None,
+        y_desc: y_desc.to_string(),
+        lines: kind_bands(df, sector, "month", [&c[0], &c[1], &c[2]], scale)?,
+        reference: None,
+    })
+}
