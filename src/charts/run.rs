@@ -43,8 +43,18 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         w.start,
         w.end - 1
     );
-    let spread = "Lines: mean over replications.\nBands: 5%-95% of replications.";
     let month = "month of simulation".to_string();
+    // The figures of monthly series by kind: lines are means over replications, bands their spread.
+    let by_kind = |title: &str, panels: Vec<Panel>, grid: (usize, usize)| Figure {
+        series: kind_series(),
+        title: title.into(),
+        caption: who.clone(),
+        x_desc: month.clone(),
+        panels,
+        grid,
+        window,
+        note: "Lines: mean over replications.\nBands: 5%-95% of replications.",
+    };
 
     let mut survival = kind_bands(
         data.survival,
@@ -85,17 +95,11 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         1.0,
     )?;
     employment.reference = Some(100.0);
-    let fig = Figure {
-        series: kind_series(),
-        title: "Employment by kind of firm".into(),
-        caption: who.clone(),
-        x_desc: month.clone(),
-        panels: vec![employment],
-        grid: (1, 1),
-        window,
-        note: spread,
-    };
-    save(dir, "employment_index", &fig)?;
+    save(
+        dir,
+        "employment_index",
+        &by_kind("Employment by kind of firm", vec![employment], (1, 1)),
+    )?;
 
     let mut pay = line_panel(
         data.timeseries,
@@ -105,17 +109,11 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         1.0,
     )?;
     pay.reference = Some(100.0);
-    let fig = Figure {
-        series: kind_series(),
-        title: "Pay per worker by kind of firm".into(),
-        caption: who.clone(),
-        x_desc: month.clone(),
-        panels: vec![pay],
-        grid: (1, 1),
-        window,
-        note: spread,
-    };
-    save(dir, "pay_index", &fig)?;
+    save(
+        dir,
+        "pay_index",
+        &by_kind("Pay per worker by kind of firm", vec![pay], (1, 1)),
+    )?;
 
     let mut reserves = line_panel(
         data.timeseries,
@@ -127,17 +125,15 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     reserves.title = Some("Reserves".into());
     let mut leverage = line_panel(data.timeseries, "leverage", ALL, "debt / assets, %", 100.0)?;
     leverage.title = Some("Leverage".into());
-    let fig = Figure {
-        series: kind_series(),
-        title: "Reserves and leverage by kind of firm".into(),
-        caption: who.clone(),
-        x_desc: month.clone(),
-        panels: vec![reserves, leverage],
-        grid: (1, 2),
-        window,
-        note: spread,
-    };
-    save(dir, "reserves_leverage", &fig)?;
+    save(
+        dir,
+        "reserves_leverage",
+        &by_kind(
+            "Reserves and leverage by kind of firm",
+            vec![reserves, leverage],
+            (1, 2),
+        ),
+    )?;
 
     let mut panels = Vec::new();
     for sector in Sector::ALL {
@@ -152,16 +148,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         p.reference = Some(100.0);
         panels.push(p);
     }
-    let fig = Figure {
-        series: kind_series(),
-        title: "Employment by sector and kind of firm".into(),
-        caption: who.clone(),
-        x_desc: month,
-        panels,
-        grid: (2, 2),
-        window,
-        note: spread,
-    };
+    let fig = by_kind("Employment by sector and kind of firm", panels, (2, 2));
     save(dir, "employment_by_sector", &fig)?;
 
     let window_text = format!("Exits in months {}-{}. {run}", w.start, w.end - 1);
