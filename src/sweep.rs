@@ -96,8 +96,7 @@ fn round_to_range(x: f64, from: f64, to: f64) -> f64 {
         return x;
     }
     let power = 10f64.powi(decimals);
-    let rounded = (x * power).round() / power;
-    if rounded == 0.0 { 0.0 } else { rounded }
+    (x * power).round() / power
 }
 
 impl Vary {
