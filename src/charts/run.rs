@@ -87,33 +87,23 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     };
     save(dir, "survival", &fig)?;
 
-    let mut employment = line_panel(
-        data.timeseries,
-        "employment_index",
-        ALL,
-        "employment (heads), month before onset = 100",
-        1.0,
-    )?;
-    employment.reference = Some(100.0);
-    save(
-        dir,
-        "employment_index",
-        &by_kind("Employment by kind of firm", vec![employment], (1, 1)),
-    )?;
-
-    let mut pay = line_panel(
-        data.timeseries,
-        "pay_index",
-        ALL,
-        "pay per worker, month before onset = 100",
-        1.0,
-    )?;
-    pay.reference = Some(100.0);
-    save(
-        dir,
-        "pay_index",
-        &by_kind("Pay per worker by kind of firm", vec![pay], (1, 1)),
-    )?;
+    // Indices against the month before onset, with the 100 line drawn.
+    for (series, title, y_desc) in [
+        (
+            "employment_index",
+            "Employment by kind of firm",
+            "employment (heads), month before onset = 100",
+        ),
+        (
+            "pay_index",
+            "Pay per worker by kind of firm",
+            "pay per worker, month before onset = 100",
+        ),
+    ] {
+        let mut index = line_panel(data.timeseries, series, ALL, y_desc, 1.0)?;
+        index.reference = Some(100.0);
+        save(dir, series, &by_kind(title, vec![index], (1, 1)))?;
+    }
 
     let mut reserves = line_panel(
         data.timeseries,
