@@ -13,8 +13,8 @@ use crate::summary::ALL;
 use super::lines::{Figure, Panel, band, series_cols};
 use super::sweep::{heat_map, sweep_chart};
 use super::{
-    BAR_OPACITY, Bar, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, draw_legend,
-    f64_values, frame, kind_label, padded, panel_title, register_font, save, tick,
+    BAR_OPACITY, Bar, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, category_at,
+    draw_legend, f64_values, frame, kind_label, padded, panel_title, register_font, save, tick,
 };
 
 /// Outcomes the comparison charts show: name, axis label, scale.
@@ -235,24 +235,13 @@ impl Chart for Differences<'_> {
                 .x_label_area_size(50)
                 .y_label_area_size(95)
                 .build_cartesian_2d(-0.5f64..(f64::from(groups) - 0.5), y0..y1)?;
-            let one_group = groups == 1;
+            let names: &[&str] = if groups == 1 { &["all firms"] } else { &short };
             chart
                 .configure_mesh()
                 .disable_x_mesh()
                 .label_style((FONT, 18))
                 .x_labels(groups as usize)
-                .x_label_formatter(&|v| {
-                    if (v - v.round()).abs() > 1e-9 {
-                        return String::new();
-                    }
-                    if one_group {
-                        "all firms".into()
-                    } else {
-                        short
-                            .get(v.round() as usize)
-                            .map_or(String::new(), |s| s.to_string())
-                    }
-                })
+                .x_label_formatter(&|v| category_at(names, *v))
                 .y_label_formatter(&|v| tick(*v))
                 .bold_line_style(RGBColor(215, 215, 215))
                 .light_line_style(RGBColor(246, 246, 246))

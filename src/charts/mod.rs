@@ -118,6 +118,17 @@ fn tick(v: f64) -> String {
     if text == "-0" { "0" } else { text }.to_string()
 }
 
+/// The label of the tick at `v` on an axis of categories (they sit at 0, 1, 2...): the name of the
+/// one there, or nothing between them.
+fn category_at<S: AsRef<str>>(names: &[S], v: f64) -> String {
+    if (v - v.round()).abs() >= 1e-9 {
+        return String::new();
+    }
+    names
+        .get(v.round() as usize)
+        .map_or(String::new(), |n| n.as_ref().to_string())
+}
+
 /// What a line stands for: its legend label and colour.
 #[derive(Debug, Clone)]
 struct Series {

@@ -14,8 +14,8 @@ use crate::summary::ALL;
 use super::comparison::{arm_values, comparison_panels};
 use super::lines::Band;
 use super::{
-    Chart, ChartError, FONT, PALETTE, PLOTS_WIDTH, Series, Swatch, TICKS, draw_fitted, draw_legend,
-    frame, kind_label, padded, panel_title, save, tick,
+    Chart, ChartError, FONT, PALETTE, PLOTS_WIDTH, Series, Swatch, TICKS, category_at, draw_fitted,
+    draw_legend, frame, kind_label, padded, panel_title, save, tick,
 };
 
 /// Each outcome against one varied key, one line per kind, with 95% interval bars.
@@ -164,11 +164,7 @@ impl Chart for SweepFigure<'_> {
                 .y_label_area_size(95)
                 .build_cartesian_2d((x0 - pad)..(x1 + pad), y0..y1)?;
             let formatter = |v: &f64| match &labels {
-                Some(c) => c
-                    .get(v.round() as usize)
-                    .filter(|_| (v - v.round()).abs() < 1e-9)
-                    .cloned()
-                    .unwrap_or_default(),
+                Some(c) => category_at(c, *v),
                 None => tick(*v),
             };
             chart
@@ -452,18 +448,8 @@ impl Chart for HeatMap<'_> {
                     -0.5f64..(xs.len() as f64 - 0.5),
                     -0.5f64..(ys.len() as f64 - 0.5),
                 )?;
-            let xf = |v: &f64| {
-                xs.get(v.round() as usize)
-                    .filter(|_| (v - v.round()).abs() < 1e-9)
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            let yf = |v: &f64| {
-                ys.get(v.round() as usize)
-                    .filter(|_| (v - v.round()).abs() < 1e-9)
-                    .cloned()
-                    .unwrap_or_default()
-            };
+            let xf = |v: &f64| category_at(xs, *v);
+            let yf = |v: &f64| category_at(ys, *v);
             chart
                 .configure_mesh()
                 .disable_mesh()
