@@ -122,6 +122,9 @@ fn draw_panel<DB: DrawingBackend>(
     const X_LABEL_AREA: u32 = 85;
     let label_style = TextStyle::from((FONT, TICKS)).color(&RGBColor(90, 90, 90));
     let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
+    // Ticks are labelled only up to the data's padded top: none in the label's headroom, where a
+    // survival axis would read 110%.
+    let labelled_top = y.1 + 1e-9 * (y.1 - y.0);
     let y = if w0 < w1 {
         // Headroom above the data for the window's label, so it never sits on a line or a band.
         // The plot's height is the panel's less what plotters takes for margins, title and labels.
@@ -168,7 +171,13 @@ fn draw_panel<DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .x_labels(x_labels)
         .y_labels(8)
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| {
+            if *v <= labelled_top {
+                tick(*v)
+            } else {
+                String::new()
+            }
+        })
         .x_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     let shade = RGBColor(120, 120, 120).mix(0.14).filled();
@@ -265,4 +274,73 @@ pub(super) fn line_panel(
         lines: kind_bands(df, sector, "month", [&c[0], &c[1], &c[2]], scale)?,
         reference: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::charts::{SIZE, kind_series, register_font};
+
+    /// The y-axis tick labels of the figure's SVG (the right-aligned texts).
+    fn y_ticks(figure: &Figure) -> Vec<String> {
+        register_font();
+        let mut out = String::new();
+        figure
+            .draw(SVGBackend::with_string(&mut out, SIZE).into_drawing_area())
+            .unwrap();
+        // plotters writes each text on its own line between the tags.
+        let lines: Vec<&str> = out.lines().collect();
+        lines
+            .windows(2)
+            .filter(|w| w[0].starts_with("<text") && w[0].contains("text-anchor=\"end\""))
+            .map(|w| w[1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_crisis_window_label_headroom_has_no_tick_labels() {
+        // Survival from 100% down to 40% in one panel of a 2 x 3 grid (as run draws it): padding
+        // and the label's headroom take the axis past 110, but no tick above the data's padded top
+        // is labelled.
+        let months: Vec<f64> = (36..=120).map(f64::from).collect();
+        let mean: Vec<f64> = months
+            .iter()
+            .map(|m| 100.0 - 60.0 * (m - 36.0) / 84.0)
+            .collect();
+        let band = Band {
+            x: months.clone(),
+            low: mean.iter().map(|v| v - 3.0).collect(),
+            high: mean.iter().map(|v| (v + 3.0).min(100.0)).collect(),
+            mean,
+        };
+        let figure = Figure {
+            series: kind_series(),
+            title: "Survival".into(),
+            caption: String::new(),
+            x_desc: "month".into(),
+            panels: vec![Panel {
+                title: Some("Worker co-op".into()),
+                y_desc: "still trading, %".into(),
+                lines: vec![(1, band)],
+                reference: None,
+            }],
+            grid: (2, 3),
+            window: (36.0, 78.0),
+            note: "",
+        };
+        let ticks = y_ticks(&figure);
+        assert!(
+            ticks.iter().any(|t| t == "40"),
+            "the data's bottom: {ticks:?}"
+        );
+        assert!(
+            ticks.iter().any(|t| t == "100"),
+            "the data's top: {ticks:?}"
+        );
+        assert!(
+            !ticks.iter().any(|t| t == "110"),
+            "in the headroom: {ticks:?}"
+        );
+    }
 }
