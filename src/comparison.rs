@@ -325,6 +325,10 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
+    // A Ctrl-C during the summary or the charts still means no results.
+    if pipeline::cancelled(req.cancel) {
+        return Err(RunError::Interrupted);
+    }
     let folder = dir.commit()?;
     Ok(ComparisonReport {
         folder,

@@ -34,10 +34,13 @@ macro_rules! sayln {
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The flag a run polls between replications, set by the first Ctrl-C (SIGINT) or SIGTERM. A
-/// second one ends the process at once; even then no folder with the final name is partial.
+/// second one ends the process at once, removing the unfinished results folder first, so a folder
+/// with the final name is never partial and no staging folder is left behind.
 fn interrupt_flag() -> &'static AtomicBool {
     let installed = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            output::remove_unfinished();
+            eprintln!("{}", pipeline::RunError::Interrupted);
             std::process::exit(130);
         }
     });

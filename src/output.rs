@@ -4,6 +4,27 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Staging folders this process is writing, so a second Ctrl-C, which ends the process at once
+/// without unwinding, can still remove them (`remove_unfinished`).
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every staging folder this process has not committed: for an exit that skips `Drop`.
+/// A writer thread may still be adding a file, so a failed removal is tried again.
+pub fn remove_unfinished() {
+    for staging in unfinished().drain(..) {
+        for _ in 0..5 {
+            if std::fs::remove_dir_all(&staging).is_ok() || !staging.exists() {
+                break;
+            }
+        }
+    }
+}
 
 /// A results folder being written.
 pub struct ResultsDir {
@@ -81,6 +102,7 @@ impl ResultsDir {
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| OutputError::Io(staging.clone(), e))?;
         }
+        unfinished().push(staging.clone());
         std::fs::create_dir_all(&staging).map_err(|e| OutputError::Io(staging.clone(), e))?;
         Ok(ResultsDir {
             target: target.to_path_buf(),
@@ -124,6 +146,7 @@ impl ResultsDir {
             std::fs::rename(&self.staging, &self.target).map_err(io(&self.target))?;
         }
         self.committed = true;
+        unfinished().retain(|p| *p != self.staging);
         Ok(self.target.clone())
     }
 }
@@ -180,6 +203,7 @@ impl Drop for ResultsDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
+            unfinished().retain(|p| *p != self.staging);
         }
     }
 }

@@ -567,8 +567,8 @@ fn intervals_stay_within_what_each_outcome_can_take_at_few_replications() {
     }
 }
 
-/// Starts a long run into `out` and sends `signal` once its partial folder exists.
-fn interrupt_run(dir: &Path, out: &Path, signal: &str) -> std::process::ExitStatus {
+/// Starts a long run into `out` and sends `signals` (10 ms apart) once its partial folder exists.
+fn interrupt_run(dir: &Path, out: &Path, signals: &[&str]) -> std::process::ExitStatus {
     let scenario = dir.join("long.toml");
     std::fs::write(
         &scenario,
@@ -605,13 +605,12 @@ fn interrupt_run(dir: &Path, out: &Path, signal: &str) -> std::process::ExitStat
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
     let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    for (i, signal) in signals.iter().enumerate() {
+        let sent = Command::new("kill").args([*signal, &pid]).status().unwrap();
+        // A later signal may find the process already gone.
+        assert!(i > 0 || sent.success(), "kill {signal} {pid}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     child.wait().unwrap()
 }
 
@@ -622,24 +621,28 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_folder_under_th
     std::fs::write(out.join("marker"), "old").unwrap();
 
     // Ctrl-C: a prompt stop with status 130, the staging folder removed, the old folder intact.
-    let status = interrupt_run(&dir, &out, "-INT");
-    assert_eq!(status.code(), Some(130));
-    assert!(
-        out.join("marker").exists() && out.join("manifest.json").exists(),
-        "the old results survive"
-    );
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.contains(".partial-")),
-        "staging removed: {names:?}"
-    );
+    // Ctrl-C twice (an impatient user, or `timeout`, which signals the process and then its
+    // group): the second ends the process at once, and still removes the staging folder.
+    for signals in [&["-INT"][..], &["-INT", "-INT"]] {
+        let status = interrupt_run(&dir, &out, signals);
+        assert_eq!(status.code(), Some(130), "{signals:?}");
+        assert!(
+            out.join("marker").exists() && out.join("manifest.json").exists(),
+            "the old results survive {signals:?}"
+        );
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains(".partial-")),
+            "staging removed after {signals:?}: {names:?}"
+        );
+    }
 
     // SIGKILL cannot be caught: the staging folder stays behind, but under its own name, and
     // the folder with the final name is still the old, complete one.
-    let status = interrupt_run(&dir, &out, "-KILL");
+    let status = interrupt_run(&dir, &out, &["-KILL"]);
     assert!(!status.success());
     assert!(
         out.join("marker").exists() && out.join("manifest.json").exists(),
