@@ -183,11 +183,15 @@ fn resolve(
 
 /// Says when the horizon ends before the crisis path does, so outcomes "in the window" stop early.
 fn note_cut_window(s: &Scenario) {
+    note_cut_window_of(&s.name, s);
+}
+
+/// The same note for `who`: a scenario's name, or a sweep arm.
+fn note_cut_window_of(who: &str, s: &Scenario) {
     if let Some(end) = coopsim::model::crisis_cut_by_horizon(s) {
         eprintln!(
-            "note: {}: the crisis path runs to month {} but the horizon ends at month {}; outcomes \
-             in the crisis window stop there (`months` = {end} or more would cover it)",
-            s.name,
+            "note: {who}: the crisis path runs to month {} but the horizon ends at month {}; \
+             outcomes in the crisis window stop there (`months` = {end} or more would cover it)",
             end - 1,
             s.months - 1
         );
@@ -293,6 +297,13 @@ fn sweep(
         Ok(a) => a,
         Err(e) => return user_error(&e),
     };
+    // The base's note came with resolving it; an arm whose own settings cut its window gets one.
+    let base_window = coopsim::model::crisis_window(&base);
+    for arm in arm_list.iter().skip(1) {
+        if coopsim::model::crisis_window(&arm.scenario) != base_window {
+            note_cut_window_of(&format!("{}, arm {}", base.name, arm.label), &arm.scenario);
+        }
+    }
     let keys = parsed.iter().map(|v| v.key.clone()).collect();
     let design = Design::Sweep { keys };
     run_comparison(base.name.clone(), design, arm_list, common)

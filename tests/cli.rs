@@ -346,3 +346,49 @@ fn params_lists_only_the_keys_asked_for_and_says_when_none_match() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_horizon_that_cuts_the_crisis_window_is_noted_for_the_scenario_and_for_each_arm_it_cuts() {
+    // The baseline's crisis path (onset 36, 18 + 24 months) runs to month 77.
+    let note = |who: &str, last: u32| {
+        format!(
+            "note: {who}: the crisis path runs to month 77 but the horizon ends at month {last}"
+        )
+    };
+    let cut = scenario_file("cut.toml", "name = \"cut\"\nmonths = 60\n");
+    let check = coopsim(&["check", cut.to_str().unwrap()]);
+    assert!(check.status.success());
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains(&note("cut", 59)), "{stderr}");
+
+    let path = scenario_file(
+        "short.toml",
+        "name = \"short\"\nreplications = 1\nwarmup_months = 6\n[population]\nfirms = 200\n",
+    );
+    let folder = path.with_file_name("short-sweep");
+    let out = coopsim(&[
+        "sweep",
+        path.to_str().unwrap(),
+        "--vary",
+        "months=60,70,120",
+        "--quiet",
+        "--force",
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&note("short, arm months=60", 59)),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&note("short, arm months=70", 69)),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("note:").count(),
+        2,
+        "the base and the arm at 120 are not cut: {stderr}"
+    );
+}
