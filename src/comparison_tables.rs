@@ -118,13 +118,32 @@ const OUTCOME_TEXT: [OutcomeText; 10] = [
     },
 ];
 
-/// What the terminal shows: the question coopsim answers (co-ops against SMEs) and the cost.
-const PRINTED: [(&str, &[&str]); 4] = [
-    ("survival_to_window_end", &["conventional", "worker_coop"]),
-    ("hazard_ratio_vs_conventional", &["worker_coop"]),
-    ("employment_change", &["conventional", "worker_coop"]),
-    ("public_cost", &[ALL]),
+/// What the terminal shows: the question coopsim answers (a co-op kind against SMEs) and the cost.
+const PRINTED: [&str; 4] = [
+    "survival_to_window_end",
+    "hazard_ratio_vs_conventional",
+    "employment_change",
+    "public_cost",
 ];
+
+/// The kinds a printed outcome is shown for, with `coop` as the co-op kind (see `printed_coop`).
+fn printed_kinds(outcome: &str, coop: &'static str) -> Vec<&'static str> {
+    match outcome {
+        "hazard_ratio_vs_conventional" => vec![coop],
+        "public_cost" => vec![ALL],
+        _ => vec!["conventional", coop],
+    }
+}
+
+/// The co-op kind the terminal shows: worker co-ops, or where no arm has any, the first co-op
+/// kind some arm has (a study of social co-ops or mutuals alone).
+fn printed_coop(cells: &Cells) -> &'static str {
+    NOT_CONVENTIONAL
+        .iter()
+        .copied()
+        .find(|kind| cells.has(kind, "survival_to_window_end"))
+        .unwrap_or("worker_coop")
+}
 
 #[derive(Default)]
 struct Cell {
@@ -172,6 +191,13 @@ impl Cells {
             );
         }
         Ok(Cells { labels, cells })
+    }
+
+    /// Whether some arm has a value of `outcome` for `kind`.
+    fn has(&self, kind: &str, outcome: &str) -> bool {
+        self.cells
+            .iter()
+            .any(|((_, k, o), c)| k == kind && o == outcome && c.mean.is_some())
     }
 
     /// Rows of one outcome: the arm's label, then one cell per kind.
@@ -302,7 +328,7 @@ fn legend(base: &str) -> String {
 fn printed_labels(labels: &[String]) -> (Vec<String>, String) {
     let width = PRINTED
         .iter()
-        .map(|(name, _)| outcome_text(name).label.chars().count())
+        .map(|name| outcome_text(name).label.chars().count())
         .max()
         .unwrap_or(0);
     let fits = |l: &String| l.chars().count() <= width;
@@ -325,17 +351,23 @@ fn printed_labels(labels: &[String]) -> (Vec<String>, String) {
 }
 
 /// The summary printed when a sweep or comparison ends: survival and employment of conventional
-/// SMEs and worker co-ops, the co-ops' hazard ratio, and the public cost.
+/// SMEs and worker co-ops (or the co-op kind the arms have), the co-ops' hazard ratio, and the
+/// public cost.
 pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
     let mut cells = Cells::of(table)?;
     let key;
     (cells.labels, key) = printed_labels(&cells.labels);
     let base = cells.labels.first().cloned().unwrap_or_default();
     let mut out = format!("{}\n{key}", legend(&base));
-    for (name, kinds) in PRINTED {
+    let coop = printed_coop(&cells);
+    for name in PRINTED {
         let text = outcome_text(name);
+        let kinds = printed_kinds(name, coop);
         out.push('\n');
-        out.push_str(&plain(&header(text.label, kinds), &cells.rows(text, kinds)));
+        out.push_str(&plain(
+            &header(text.label, &kinds),
+            &cells.rows(text, &kinds),
+        ));
     }
     Ok(out)
 }
@@ -468,5 +500,43 @@ mod tests {
         assert_eq!(number(-1234567.891, 1, false), "-1,234,567.9");
         assert_eq!(number(999.5, 0, true), "+1,000");
         assert_eq!(number(12554.9, 0, false), "12,555");
+    }
+
+    #[test]
+    fn without_worker_coops_the_summary_shows_the_co_op_kind_the_arms_have() {
+        let survival = "survival_to_window_end";
+        let with = |kinds: [&str; 2]| {
+            df!(
+                "arm" => [0u32, 0, 1, 1],
+                "label" => ["base", "base", "x=1", "x=1"],
+                "kind" => [kinds[0], kinds[1], kinds[0], kinds[1]],
+                "outcome" => [survival; 4],
+                "mean" => [None, Some(0.75), None, Some(0.76)],
+                "difference" => [None, Some(0.0), None, Some(0.01)],
+                "difference_ci_low" => [None, Some(0.0), None, Some(0.0)],
+                "difference_ci_high" => [None, Some(0.0), None, Some(0.02)],
+            )
+            .unwrap()
+        };
+        let header = |table: &DataFrame| {
+            let text = summary_text(table).unwrap();
+            let line = text.lines().find(|l| l.starts_with("survival")).unwrap();
+            line.split_whitespace().last().unwrap().to_string()
+        };
+        // Worker co-ops without a value (none in the mix), social co-ops of type B with one.
+        assert_eq!(
+            header(&with(["worker_coop", "social_coop_b"])),
+            "social_coop_b"
+        );
+        // Worker co-ops come first whenever an arm has them.
+        assert_eq!(
+            header(&with(["social_coop_a", "worker_coop"])),
+            "worker_coop"
+        );
+        // No co-op kind at all: worker co-ops, shown as n/a.
+        assert_eq!(
+            header(&with(["worker_coop", "conventional"])),
+            "worker_coop"
+        );
     }
 }
