@@ -415,18 +415,29 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The plain-text headline printed at the end of a run: one line per outcome, one column per kind.
+/// The plain-text headline printed at the end of a run: one line per outcome, one column per kind
+/// (a kind the run had no firms of, all n/a, is left out).
 pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
     let kinds = df.column("kind")?.str()?.clone();
-    let mut out = format!("{:<40}", "");
+    let mut columns = Vec::new();
     for row in 0..df.height() {
-        out.push_str(&format!(" {:>22}", kinds.get(row).unwrap_or("")));
+        let mut cells = Vec::new();
+        for (name, (_, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
+            cells.push(headline_cell(df, name, row, scale)?);
+        }
+        if cells.iter().any(|c| c != "n/a") {
+            columns.push((kinds.get(row).unwrap_or(""), cells));
+        }
+    }
+    let mut out = format!("{:<40}", "");
+    for (kind, _) in &columns {
+        out.push_str(&format!(" {kind:>22}"));
     }
     out.push('\n');
-    for (name, (label, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
+    for (i, (label, _)) in HEADLINE_LABELS.iter().enumerate() {
         out.push_str(&format!("{label:<40}"));
-        for row in 0..df.height() {
-            out.push_str(&format!(" {:>22}", headline_cell(df, name, row, scale)?));
+        for (_, cells) in &columns {
+            out.push_str(&format!(" {:>22}", cells[i]));
         }
         out.push('\n');
     }
@@ -474,4 +485,30 @@ fn write_manifest(
 /// The default results folder for a scenario: `output/<name>`.
 pub fn default_out(s: &Scenario) -> PathBuf {
     Path::new("output").join(&s.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_headline_leaves_out_a_kind_the_run_had_no_firms_of() {
+        // Two kinds: conventional with values, worker co-ops with none (not in the mix).
+        let mut columns = vec![Column::new("kind".into(), ["conventional", "worker_coop"])];
+        for name in HEADLINE {
+            for suffix in ["mean", "ci_low", "ci_high"] {
+                let values = [Some(0.5), None];
+                columns.push(Column::new(format!("{name}_{suffix}").into(), values));
+            }
+        }
+        let df = DataFrame::new_infer_height(columns).unwrap();
+        let text = headline_text(&df).unwrap();
+        let header = text.lines().next().unwrap();
+        assert_eq!(
+            header.split_whitespace().collect::<Vec<_>>(),
+            ["conventional"]
+        );
+        assert!(!text.contains("n/a"), "{text}");
+        assert_eq!(text.lines().count(), 1 + HEADLINE.len());
+    }
 }
