@@ -180,6 +180,13 @@ impl Vary {
         for value in &self.values {
             let mut s = base.clone();
             if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
+                if e.kind == scenario::ScenarioErrorKind::UnknownKey {
+                    return Err(err(
+                        "a scenario parameter".into(),
+                        format!("`{}`", self.key),
+                        e.help,
+                    ));
+                }
                 return Err(err(
                     format!("a valid value for `{}`", self.key),
                     format!("`{value}`: {}", e.message),

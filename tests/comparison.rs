@@ -382,8 +382,12 @@ fn bad_vary_specifications_are_refused_before_anything_runs() {
         assert!(stderr.contains(needle), "{spec}: {stderr}");
         assert!(!out.exists(), "nothing written for {spec}");
     }
-    // A [sweep] table in the file is checked with the rest of the scenario, with its line.
-    let bad = format!("{TINY}[sweep]\nvary = [\"policy.credit_guarantee.coverage=0,2\"]\n");
+    // A [sweep] table in the file is checked with the rest of the scenario: every broken entry,
+    // each with its own line (TINY has 12).
+    let bad = format!(
+        "{TINY}[sweep]\nvary = [\n  \"policy.credit_guarantee.coverage=0,2\",\n  \
+         \"kinds.worker_coop.pay_flor=0.5\",\n]\n"
+    );
     std::fs::write(&scenario, bad).unwrap();
     let o = coopsim(&[
         "sweep",
@@ -394,8 +398,14 @@ fn bad_vary_specifications_are_refused_before_anything_runs() {
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for (entry, line) in [("`sweep.vary[0]`", ":15:3"), ("`sweep.vary[1]`", ":16:3")] {
+        assert!(
+            stderr.contains(entry) && stderr.contains(line),
+            "{entry} at {line}: {stderr}"
+        );
+    }
     assert!(
-        stderr.contains("sweep.vary") && stderr.contains(":14:"),
+        stderr.contains("did you mean `kinds.worker_coop.pay_floor`?"),
         "{stderr}"
     );
 }

@@ -112,8 +112,8 @@ pub fn check(scenario: &Scenario, text: Option<&str>, origin: &str) -> Result<()
                 origin: origin.to_string(),
                 key: Some(v.key),
                 message: format!("expected {}, found {}", v.expected, v.found),
-                help: (!set_in_file && text.is_some())
-                    .then(|| "this value is the default; set it (or the values it depends on) in the scenario".to_string()),
+                help: v.help.or_else(|| (!set_in_file && text.is_some())
+                    .then(|| "this value is the default; set it (or the values it depends on) in the scenario".to_string())),
                 location,
             }
         })
@@ -290,12 +290,21 @@ fn path_at(table: &DeTable<'_>, offset: usize) -> Vec<String> {
     Vec::new()
 }
 
-/// The span of the value at `path`, or of the deepest key on the path the file does set.
+/// The span of the value at `path`, or of the deepest key on the path the file does set. A last
+/// segment `name[i]` is the i-th (from 0) element of the array `name` (`sweep.vary[1]`).
 fn span_of_path(table: &DeTable<'_>, path: &[&str]) -> Option<Range<usize>> {
     let (first, rest) = path.split_first()?;
-    let (k, v) = table.iter().find(|(k, _)| k.get_ref() == first)?;
+    let (name, index) = match first.strip_suffix(']').and_then(|f| f.split_once('[')) {
+        Some((name, i)) => (name, i.parse::<usize>().ok()),
+        None => (*first, None),
+    };
+    let (k, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
     if rest.is_empty() {
-        let s = v.span();
+        let element = match (index, v.get_ref()) {
+            (Some(i), DeValue::Array(a)) => a.get(i).map(|e| e.span()),
+            _ => None,
+        };
+        let s = element.unwrap_or_else(|| v.span());
         return Some(if s.is_empty() { k.span() } else { s });
     }
     match v.get_ref() {

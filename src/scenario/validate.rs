@@ -9,6 +9,8 @@ pub struct Violation {
     pub key: String,
     pub expected: String,
     pub found: String,
+    /// What to do about it, where there is more to say than the rule.
+    pub help: Option<String>,
 }
 
 /// Tolerance for shares that must sum to 1.
@@ -24,6 +26,7 @@ impl Rules {
             key: key.to_string(),
             expected: expected.into(),
             found: found.into(),
+            help: None,
         });
     }
 
@@ -444,12 +447,14 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     );
     r.probability("policy.trainee_wage_subsidy", pol.trainee_wage_subsidy);
 
-    for spec in &s.sweep.vary {
+    // Each entry on its own key (`sweep.vary[i]`), so every broken one is reported at its line.
+    for (i, spec) in s.sweep.vary.iter().enumerate() {
         if let Err(e) = crate::sweep::Vary::parse(spec).and_then(|v| v.check(s)) {
-            r.fail("sweep.vary", e.expected, e.found);
+            r.fail(&format!("sweep.vary[{i}]"), e.expected, e.found);
+            r.out.last_mut().expect("just pushed").help = e.help;
         }
     }
-    if r.out.iter().all(|v| v.key != "sweep.vary")
+    if r.out.iter().all(|v| !v.key.starts_with("sweep.vary"))
         && let Some(e) = crate::sweep::sweeps_only_the_base(s)
     {
         r.fail("sweep.vary", e.expected, e.found);
