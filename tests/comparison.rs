@@ -463,3 +463,35 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
             && floats(&psm, "difference_ci_low")[3].unwrap() > 0.0
     );
 }
+
+#[test]
+fn a_dense_numeric_sweep_draws_bands_and_a_sparse_one_bars() {
+    let dir = workdir("dense");
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, TINY).unwrap();
+    let chart = |points: u32| {
+        let out = dir.join(format!("res{points}"));
+        succeeds(&[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            &format!("policy.credit_guarantee.coverage=0:0.75:{points}"),
+            "-r",
+            "2",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        std::fs::read_to_string(out.join("charts/sweep_policy_credit_guarantee_coverage.svg"))
+            .unwrap()
+    };
+    // 4 settings: a point and a bar at each; 16: a band behind each line, no points.
+    let sparse = chart(4);
+    assert!(sparse.contains("Bars: 95% confidence intervals."));
+    assert!(sparse.contains("<circle") && !sparse.contains("<polygon"));
+    let dense = chart(16);
+    assert!(dense.contains("Bands: 95% confidence intervals."));
+    assert!(dense.contains("<polygon") && !dense.contains("<circle"));
+}

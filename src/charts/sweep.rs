@@ -69,7 +69,10 @@ pub(super) fn sweep_chart(
         panels.push((label, lines));
     }
     let file = format!("sweep_{}", key.replace('.', "_"));
-    let caption = format!("{who} Bars: 95% confidence intervals.");
+    // Past a dozen numeric settings, bars and points of five kinds run into one another.
+    let banded = numeric.is_some() && points.len() > DENSE_SETTINGS;
+    let intervals = if banded { "Bands" } else { "Bars" };
+    let caption = format!("{who} {intervals}: 95% confidence intervals.");
     // In a grid the line moves this key alone: say where the other keys stand (key and value
     // on lines of their own, as keys are long).
     let mut note = String::new();
@@ -85,10 +88,14 @@ pub(super) fn sweep_chart(
         key,
         panels,
         categories: numeric.is_none().then_some(categories.as_slice()),
+        banded,
         note,
     };
     save(dir, &file, &chart)
 }
+
+/// More numeric settings than this are drawn as lines with bands rather than points with bars.
+const DENSE_SETTINGS: usize = 12;
 
 type SweepPanel<'a> = (&'a str, Vec<(Option<Kind>, Band)>);
 
@@ -105,6 +112,8 @@ struct SweepFigure<'a> {
     panels: Vec<SweepPanel<'a>>,
     /// The settings, in x order, when they are not numbers.
     categories: Option<&'a [String]>,
+    /// Intervals as shaded bands behind the lines (many numeric settings), not bars at points.
+    banded: bool,
     note: String,
 }
 
@@ -178,6 +187,21 @@ impl Chart for SweepFigure<'_> {
                 .x_label_formatter(&formatter)
                 .y_label_formatter(&|v| tick(*v))
                 .draw()?;
+            if self.banded {
+                for (kind, b) in lines {
+                    let mut outline: Vec<(f64, f64)> =
+                        b.x.iter().copied().zip(b.high.iter().copied()).collect();
+                    outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
+                    let fill = kind_colour(*kind).mix(0.16).filled();
+                    chart.draw_series(std::iter::once(Polygon::new(outline, fill)))?;
+                }
+                for (kind, b) in lines {
+                    let points = b.x.iter().copied().zip(b.mean.iter().copied());
+                    chart
+                        .draw_series(LineSeries::new(points, kind_colour(*kind).stroke_width(3)))?;
+                }
+                continue;
+            }
             for (i, (kind, b)) in lines.iter().enumerate() {
                 let colour = kind_colour(*kind);
                 // Settings that are not numbers have no order to draw a line along; each kind's
@@ -216,6 +240,8 @@ impl Chart for SweepFigure<'_> {
         let series: Vec<&Series> = series.iter().collect();
         let swatch = if categorical {
             Swatch::Point
+        } else if self.banded {
+            Swatch::LineAndBand
         } else {
             Swatch::LineAndPoint
         };
