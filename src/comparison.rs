@@ -177,7 +177,8 @@ pub fn default_out(name: &str, design: &Design) -> PathBuf {
     Path::new("output").join(format!("{name}-{suffix}"))
 }
 
-fn stem(design: &Design) -> &'static str {
+/// The results table's and the Markdown report's file stem.
+pub fn stem(design: &Design) -> &'static str {
     match design {
         Design::Sweep { .. } => "sweep",
         Design::Compare => "compare",

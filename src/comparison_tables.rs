@@ -350,15 +350,28 @@ fn printed_labels(labels: &[String]) -> (Vec<String>, String) {
     (short, key)
 }
 
+/// Arms the printed summary shows at most (the base and those after it in arm order); a sweep of
+/// more, a curve of many settings, is read from its charts and its Markdown report.
+const PRINTED_ARMS: usize = 25;
+
 /// The summary printed when a sweep or comparison ends: survival and employment of conventional
 /// SMEs and worker co-ops (or the co-op kind the arms have), the co-ops' hazard ratio, and the
-/// public cost.
-pub fn summary_text(table: &DataFrame) -> PolarsResult<String> {
+/// public cost. `report` names the Markdown report that has every arm.
+pub fn summary_text(table: &DataFrame, report: &str) -> PolarsResult<String> {
     let mut cells = Cells::of(table)?;
+    let arms = cells.labels.len();
+    cells.labels.truncate(PRINTED_ARMS);
     let key;
     (cells.labels, key) = printed_labels(&cells.labels);
     let base = cells.labels.first().cloned().unwrap_or_default();
-    let mut out = format!("{}\n{key}", legend(&base));
+    let mut out = legend(&base);
+    if arms > PRINTED_ARMS {
+        out.push_str(&format!(
+            "\nThe first {PRINTED_ARMS} of {} are shown; {report} has every arm.",
+            crate::output::counted(arms as u64, "arm")
+        ));
+    }
+    out.push_str(&format!("\n{key}"));
     let coop = printed_coop(&cells);
     for name in PRINTED {
         let text = outcome_text(name);
@@ -408,7 +421,7 @@ mod tests {
 
     #[test]
     fn cells_show_the_mean_and_the_paired_difference_in_the_rows_unit() {
-        let text = summary_text(&table()).unwrap();
+        let text = summary_text(&table(), "sweep.md").unwrap();
         assert!(text.contains("`base`"), "{text}");
         let survival = text.lines().find(|l| l.starts_with("x=1")).unwrap();
         assert!(survival.ends_with("76.21 (+0.42 [-0.49, +1.34])"), "{text}");
@@ -452,7 +465,7 @@ mod tests {
             )
             .collect()
             .unwrap();
-        let text = summary_text(&wide).unwrap();
+        let text = summary_text(&wide, "sweep.md").unwrap();
         // The long label appears once, in the key, and no longer sets the first column's width.
         assert_eq!(text.matches(long.as_str()).count(), 1, "{text}");
         assert!(
@@ -519,7 +532,7 @@ mod tests {
             .unwrap()
         };
         let header = |table: &DataFrame| {
-            let text = summary_text(table).unwrap();
+            let text = summary_text(table, "sweep.md").unwrap();
             let line = text.lines().find(|l| l.starts_with("survival")).unwrap();
             line.split_whitespace().last().unwrap().to_string()
         };
@@ -538,5 +551,38 @@ mod tests {
             header(&with(["worker_coop", "conventional"])),
             "worker_coop"
         );
+    }
+
+    #[test]
+    fn a_summary_of_many_arms_prints_the_first_and_points_to_the_report() {
+        let arms: Vec<u32> = (0..30).collect();
+        let labels: Vec<String> = arms.iter().map(|a| format!("x={a}")).collect();
+        let n = arms.len();
+        let table = df!(
+            "arm" => &arms,
+            "label" => &labels,
+            "kind" => vec!["worker_coop"; n],
+            "outcome" => vec!["survival_to_window_end"; n],
+            "mean" => vec![0.75; n],
+            "difference" => vec![0.0; n],
+            "difference_ci_low" => vec![0.0; n],
+            "difference_ci_high" => vec![0.0; n],
+        )
+        .unwrap();
+        let text = summary_text(&table, "sweep.md").unwrap();
+        assert!(
+            text.contains("The first 25 of 30 arms are shown; sweep.md has every arm."),
+            "{text}"
+        );
+        let survival = text
+            .split("\n\n")
+            .find(|t| t.starts_with("survival"))
+            .unwrap();
+        let rows: Vec<&str> = survival.lines().skip(1).collect();
+        assert_eq!(rows.len(), 25, "{survival}");
+        assert!(rows[24].starts_with("x=24 "), "{survival}");
+        // Up to 25 arms, all are printed and nothing is said.
+        let few = summary_text(&table.head(Some(25)), "sweep.md").unwrap();
+        assert!(!few.contains("are shown"), "{few}");
     }
 }

@@ -364,7 +364,8 @@ fn run_comparison(
                 base.seed,
                 report.wall_seconds
             );
-            match coopsim::comparison_tables::summary_text(&report.table) {
+            let md = format!("{}.md", comparison::stem(&request.design));
+            match coopsim::comparison_tables::summary_text(&report.table, &md) {
                 Ok(text) => say!("\n{text}"),
                 Err(e) => eprintln!("warning: cannot print the summary: {e}"),
             }
