@@ -35,6 +35,18 @@ impl Band {
     fn x_range(&self) -> Option<(f64, f64)> {
         Some((*self.x.first()?, *self.x.last()?))
     }
+
+    /// The band as a shaded area in `colour`: out along its upper edge, back along its lower.
+    pub(super) fn area(&self, colour: RGBColor) -> Polygon<(f64, f64)> {
+        let mut outline: Vec<(f64, f64)> = self
+            .x
+            .iter()
+            .copied()
+            .zip(self.high.iter().copied())
+            .collect();
+        outline.extend(self.x.iter().copied().zip(self.low.iter().copied()).rev());
+        Polygon::new(outline, colour.mix(0.16).filled())
+    }
 }
 
 /// Rows of `df` for one kind and sector, as a band of `mean`/`low`/`high` against `x`.
@@ -199,14 +211,7 @@ fn draw_panel<DB: DrawingBackend>(
         ))?;
     }
     for (i, b) in &panel.lines {
-        let colour = series[*i].colour;
-        let mut outline: Vec<(f64, f64)> =
-            b.x.iter().copied().zip(b.high.iter().copied()).collect();
-        outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
-        chart.draw_series(std::iter::once(Polygon::new(
-            outline,
-            colour.mix(0.16).filled(),
-        )))?;
+        chart.draw_series(std::iter::once(b.area(series[*i].colour)))?;
     }
     for (i, b) in &panel.lines {
         let colour = series[*i].colour;

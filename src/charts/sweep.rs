@@ -189,11 +189,7 @@ impl Chart for SweepFigure<'_> {
                 .draw()?;
             if self.banded {
                 for (kind, b) in lines {
-                    let mut outline: Vec<(f64, f64)> =
-                        b.x.iter().copied().zip(b.high.iter().copied()).collect();
-                    outline.extend(b.x.iter().copied().zip(b.low.iter().copied()).rev());
-                    let fill = kind_colour(*kind).mix(0.16).filled();
-                    chart.draw_series(std::iter::once(Polygon::new(outline, fill)))?;
+                    chart.draw_series(std::iter::once(b.area(kind_colour(*kind))))?;
                 }
                 for (kind, b) in lines {
                     let points = b.x.iter().copied().zip(b.mean.iter().copied());
