@@ -101,7 +101,7 @@ fn main() -> ExitCode {
         }
         Command::Check { scenario, format } => match scenario::load(&scenario) {
             Ok(s) => {
-                note_cut_window(&s);
+                note_cut_window(&s.name, &s);
                 match format {
                     Format::Toml => say!(
                         "{}",
@@ -177,17 +177,13 @@ fn resolve(
         None,
         &format!("{} (with command-line overrides)", path.display()),
     )?;
-    note_cut_window(&s);
+    note_cut_window(&s.name, &s);
     Ok(s)
 }
 
 /// Says when the horizon ends before the crisis path does, so outcomes "in the window" stop early.
-fn note_cut_window(s: &Scenario) {
-    note_cut_window_of(&s.name, s);
-}
-
-/// The same note for `who`: a scenario's name, or a sweep arm.
-fn note_cut_window_of(who: &str, s: &Scenario) {
+/// `who` is the scenario's name, or a sweep arm.
+fn note_cut_window(who: &str, s: &Scenario) {
     if let Some(end) = coopsim::model::crisis_cut_by_horizon(s) {
         eprintln!(
             "note: {who}: the crisis path runs to month {} but the horizon ends at month {}; \
@@ -301,7 +297,7 @@ fn sweep(
     let base_window = coopsim::model::crisis_window(&base);
     for arm in arm_list.iter().skip(1) {
         if coopsim::model::crisis_window(&arm.scenario) != base_window {
-            note_cut_window_of(&format!("{}, arm {}", base.name, arm.label), &arm.scenario);
+            note_cut_window(&format!("{}, arm {}", base.name, arm.label), &arm.scenario);
         }
     }
     let keys = parsed.iter().map(|v| v.key.clone()).collect();

@@ -22,11 +22,21 @@ struct Rules {
 
 impl Rules {
     fn fail(&mut self, key: &str, expected: impl Into<String>, found: impl Into<String>) {
+        self.fail_with_help(key, expected, found, None);
+    }
+
+    fn fail_with_help(
+        &mut self,
+        key: &str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.out.push(Violation {
             key: key.to_string(),
             expected: expected.into(),
             found: found.into(),
-            help: None,
+            help,
         });
     }
 
@@ -450,8 +460,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     // Each entry on its own key (`sweep.vary[i]`), so every broken one is reported at its line.
     for (i, spec) in s.sweep.vary.iter().enumerate() {
         if let Err(e) = crate::sweep::Vary::parse(spec).and_then(|v| v.check(s)) {
-            r.fail(&format!("sweep.vary[{i}]"), e.expected, e.found);
-            r.out.last_mut().expect("just pushed").help = e.help;
+            r.fail_with_help(&format!("sweep.vary[{i}]"), e.expected, e.found, e.help);
         }
     }
     if r.out.iter().all(|v| !v.key.starts_with("sweep.vary"))
