@@ -126,7 +126,13 @@ impl fmt::Display for ScenarioErrors {
             write!(f, "{e}")?;
         }
         if self.0.len() > 1 {
-            writeln!(f, "\n{} problems in the scenario", self.0.len())?;
+            let mut origins: Vec<&str> = self.0.iter().map(|e| e.origin.as_str()).collect();
+            origins.sort_unstable();
+            origins.dedup();
+            match origins.as_slice() {
+                [_] => writeln!(f, "\n{} problems in the scenario", self.0.len())?,
+                _ => writeln!(f, "\n{} problems ({})", self.0.len(), origins.join(", "))?,
+            }
         }
         Ok(())
     }
@@ -176,6 +182,15 @@ mod tests {
             Some("hours_floor")
         );
         assert_eq!(nearest("zzzzzz", ["hours_floor"]), None);
+    }
+
+    #[test]
+    fn the_count_of_problems_names_the_files_when_they_are_several() {
+        let in_file = |origin: &str| ScenarioError::read(origin, "bad");
+        let one = ScenarioErrors(vec![in_file("a.toml"), in_file("a.toml")]).to_string();
+        assert!(one.ends_with("\n2 problems in the scenario\n"), "{one}");
+        let two = ScenarioErrors(vec![in_file("a.toml"), in_file("b.toml"), in_file("a.toml")]);
+        assert!(two.to_string().ends_with("\n3 problems (a.toml, b.toml)\n"), "{two}");
     }
 
     #[test]
