@@ -189,8 +189,15 @@ mod tests {
         let in_file = |origin: &str| ScenarioError::read(origin, "bad");
         let one = ScenarioErrors(vec![in_file("a.toml"), in_file("a.toml")]).to_string();
         assert!(one.ends_with("\n2 problems in the scenario\n"), "{one}");
-        let two = ScenarioErrors(vec![in_file("a.toml"), in_file("b.toml"), in_file("a.toml")]);
-        assert!(two.to_string().ends_with("\n3 problems (a.toml, b.toml)\n"), "{two}");
+        let two = ScenarioErrors(vec![
+            in_file("a.toml"),
+            in_file("b.toml"),
+            in_file("a.toml"),
+        ]);
+        assert!(
+            two.to_string().ends_with("\n3 problems (a.toml, b.toml)\n"),
+            "{two}"
+        );
     }
 
     #[test]

@@ -397,4 +397,30 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_per_sector_or_per_kind_number_says_what_it_is_a_number_of() {
+        let docs = parameter_docs();
+        let find = |key: &str| docs.iter().find(|d| d.key == key).expect(key);
+        let depth = find("crisis.depth.manufacturing");
+        assert_eq!(
+            (depth.doc.as_str(), depth.unit, depth.source),
+            (
+                "Fall in each sector's demand at full depth: manufacturing.",
+                "share of demand",
+                "ONS output by industry 2008-09"
+            )
+        );
+        let mix = find("population.kind_mix.worker_coop");
+        assert!(
+            mix.doc.starts_with("Share of each kind among"),
+            "{}",
+            mix.doc
+        );
+        assert!(mix.doc.ends_with(": worker co-operatives."), "{}", mix.doc);
+        // Doc comments of several lines read as one sentence.
+        for d in &docs {
+            assert!(!d.doc.contains("  "), "{}: {}", d.key, d.doc);
+        }
+    }
 }

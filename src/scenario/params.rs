@@ -44,7 +44,22 @@ pub(crate) fn join_key(prefix: &str, field: &str) -> String {
     }
 }
 
+/// The meaning of one item of a `per item` block: the parent's meaning, for that item.
+pub(crate) fn item_doc(parent: &str, item: &str) -> String {
+    let item = item.trim();
+    let mut first = item.chars();
+    let item = match first.next() {
+        Some(c) => c.to_lowercase().chain(first).collect(),
+        None => String::new(),
+    };
+    format!("{}: {item}", parent.trim().trim_end_matches('.'))
+}
+
 /// Declares a parameter block. Each field carries `[unit, source]` before its doc comment.
+///
+/// A block marked `per item` holds one number per sector or per kind: its fields take their unit
+/// and source from the parent field that holds the block, and their meaning is the parent's, for
+/// that item ("Fall in each sector's demand at full depth: manufacturing.").
 macro_rules! params {
     (
         $(#[$smeta:meta])*
@@ -54,6 +69,56 @@ macro_rules! params {
                 $(#[doc = $doc:literal])*
                 pub $field:ident : $ty:ty,
             )*
+        }
+    ) => {
+        $crate::scenario::params::params!(@block $(#[$smeta])* $name / $patch {
+            $( $(#[doc = $doc])* $field: $ty, )*
+        });
+
+        impl $crate::scenario::params::Describe for $name {
+            fn describe_into(&self, key: &str, _doc: &str, _unit: &'static str, _source: &'static str,
+                             out: &mut Vec<$crate::scenario::params::ParamDoc>) {
+                $( $crate::scenario::params::Describe::describe_into(
+                    &self.$field,
+                    &$crate::scenario::params::join_key(key, stringify!($field)),
+                    concat!($($doc, " "),*),
+                    $unit,
+                    $source,
+                    out,
+                ); )*
+            }
+        }
+    };
+    (
+        $(#[$smeta:meta])*
+        pub struct $name:ident / $patch:ident per item {
+            $(
+                $(#[doc = $doc:literal])*
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $crate::scenario::params::params!(@block $(#[$smeta])* $name / $patch {
+            $( $(#[doc = $doc])* $field: $ty, )*
+        });
+
+        impl $crate::scenario::params::Describe for $name {
+            fn describe_into(&self, key: &str, doc: &str, unit: &'static str, source: &'static str,
+                             out: &mut Vec<$crate::scenario::params::ParamDoc>) {
+                $( $crate::scenario::params::Describe::describe_into(
+                    &self.$field,
+                    &$crate::scenario::params::join_key(key, stringify!($field)),
+                    &$crate::scenario::params::item_doc(doc, concat!($($doc, " "),*)),
+                    unit,
+                    source,
+                    out,
+                ); )*
+            }
+        }
+    };
+    (
+        @block $(#[$smeta:meta])* $name:ident / $patch:ident {
+            $( $(#[doc = $doc:literal])* $field:ident : $ty:ty, )*
         }
     ) => {
         $(#[$smeta])*
@@ -77,20 +142,6 @@ macro_rules! params {
                 } )*
             }
         }
-
-        impl $crate::scenario::params::Describe for $name {
-            fn describe_into(&self, key: &str, _doc: &str, _unit: &'static str, _source: &'static str,
-                             out: &mut Vec<$crate::scenario::params::ParamDoc>) {
-                $( $crate::scenario::params::Describe::describe_into(
-                    &self.$field,
-                    &$crate::scenario::params::join_key(key, stringify!($field)),
-                    concat!($($doc, " "),*),
-                    $unit,
-                    $source,
-                    out,
-                ); )*
-            }
-        }
     };
 }
 pub(crate) use params;
@@ -109,7 +160,8 @@ macro_rules! leaf_enum {
                     key: key.to_string(),
                     default: toml::Value::try_from(self).map(|v| v.to_string()).unwrap_or_default(),
                     unit,
-                    doc: doc.trim().to_string(),
+                    // A doc comment of several lines arrives joined with its line breaks' spaces.
+                    doc: doc.split_whitespace().collect::<Vec<_>>().join(" "),
                     source,
                 });
             }

@@ -136,21 +136,17 @@ params! {
 }
 
 params! {
-    /// One number per firm kind (shares of the population, for instance).
-    pub struct KindShares / KindSharesPatch {
-        ["share", "scenario"]
+    /// One number per firm kind (shares of the population, for instance); what the numbers mean is
+    /// said where the block is used.
+    pub struct KindShares / KindSharesPatch per item {
         /// Conventional investor-owned SMEs.
         pub conventional: f64,
-        ["share", "scenario"]
         /// Worker co-operatives.
         pub worker_coop: f64,
-        ["share", "scenario"]
         /// Social co-operatives of type A (care and education services).
         pub social_coop_a: f64,
-        ["share", "scenario"]
         /// Social co-operatives of type B (work integration).
         pub social_coop_b: f64,
-        ["share", "scenario"]
         /// Public-service mutuals.
         pub public_service_mutual: f64,
     }
@@ -169,18 +165,15 @@ impl KindShares {
 }
 
 params! {
-    /// One number per sector (a sector mix, or a shock depth per sector).
-    pub struct SectorShares / SectorSharesPatch {
-        ["share", "scenario"]
+    /// One number per sector (a sector mix, or a shock depth per sector); what the numbers mean is
+    /// said where the block is used.
+    pub struct SectorShares / SectorSharesPatch per item {
         /// Social services (care, health, education support).
         pub social_services: f64,
-        ["share", "scenario"]
         /// Manufacturing.
         pub manufacturing: f64,
-        ["share", "scenario"]
         /// Construction.
         pub construction: f64,
-        ["share", "scenario"]
         /// Retail and hospitality.
         pub retail_hospitality: f64,
     }
@@ -266,8 +259,9 @@ params! {
         ["months of capacity revenue", "ONS capital stocks by industry"]
         /// Physical capital per unit of capacity: the capital intensity of the sector.
         pub capital_months: f64,
-        ["log-points per month", "model choice"]
-        /// Dispersion of firm productivity around the sector level.
+        ["log-points", "model choice"]
+        /// Dispersion of a new firm's productivity around the sector level (sd of its log, drawn
+        /// once at founding).
         pub productivity_sigma: f64,
         ["share per year", "scenario"]
         /// Trend growth of sector demand without a shock.
@@ -320,7 +314,8 @@ params! {
     /// Everything that makes one kind of firm behave differently from another.
     pub struct KindParams / KindParamsPatch {
         ["share", "scenario"]
-        /// Which sectors firms of this kind operate in (must sum to 1 if the kind has firms).
+        /// Share of this kind's firms, initial and entrants, in each sector (must sum to 1 if the kind
+        /// has firms).
         pub sector_mix: SectorShares,
         ["share of workers", "Pérotin 2006; Co-operatives UK"]
         /// Share of workers who are members (owners with a vote); the rest are employees or trainees.
@@ -379,7 +374,7 @@ params! {
         ["probability per month under pressure", "co-op crisis reports (CECOP 2012)"]
         /// How readily a firm under pressure invests in process or market adaptation.
         pub adaptation_propensity: f64,
-        ["share of revenue", "UK Cabinet Office mutuals reports 2011-2013"]
+        ["share of capacity", "UK Cabinet Office mutuals reports 2011-2013"]
         /// Share of a new firm's capacity sold under one public-service contract.
         pub public_contract_share: f64,
     }
