@@ -495,3 +495,70 @@ fn a_dense_numeric_sweep_draws_bands_and_a_sparse_one_bars() {
     assert!(dense.contains("Bands: 95% confidence intervals."));
     assert!(dense.contains("<polygon") && !dense.contains("<circle"));
 }
+
+#[test]
+fn a_dense_grid_heat_map_labels_its_axes_like_ticks_and_leaves_cell_values_to_the_report() {
+    let dir = workdir("heat");
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, TINY).unwrap();
+    let texts = |points: u32| {
+        let out = dir.join(format!("res{points}"));
+        succeeds(&[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            &format!("policy.credit_guarantee.coverage=0:1:{points}"),
+            "--vary",
+            &format!("policy.worker_buyout.probability=0:1:{points}"),
+            "--design",
+            "grid",
+            "-r",
+            "1",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        let svg = std::fs::read_to_string(out.join("charts/heat_map.svg")).unwrap();
+        svg.split("</text>")
+            .filter_map(|t| t.rfind('>').map(|i| t[i + 1..].trim().to_string()))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<String>>()
+    };
+    // A cell's value and the colour scale's three ends are survival in % with one decimal (the
+    // settings, from 0 to 1, are not).
+    let one_decimal = |texts: &[String]| {
+        texts
+            .iter()
+            .filter(|t| t.split_once('.').is_some_and(|(_, d)| d.len() == 1))
+            .filter(|t| t.parse::<f64>().is_ok_and(|v| v > 1.0))
+            .count()
+    };
+    let sparse = texts(3);
+    assert_eq!(one_decimal(&sparse), 3 + 5 * 9, "{sparse:?}");
+    // 14 x 14: cells too small for their values; settings of 1/13 apart read 0.07692 (not
+    // 0.0769230769231), on every other tick or fewer, and no key of letters.
+    let dense = texts(14);
+    assert_eq!(one_decimal(&dense), 3, "{dense:?}");
+    assert!(
+        dense
+            .iter()
+            .any(|t| t.starts_with("sweep.md has each cell"))
+    );
+    assert!(dense.iter().any(|t| t == "0.07692"), "{dense:?}");
+    assert!(
+        !dense.iter().any(|t| t.starts_with("0.076923")),
+        "{dense:?}"
+    );
+    assert!(!dense.iter().any(|t| t.starts_with("A =")), "{dense:?}");
+    let ticks_per_panel = dense.iter().filter(|t| *t == "0").count() / 2;
+    let labelled = dense
+        .iter()
+        .filter(|t| t.parse::<f64>().is_ok_and(|v| v < 1.0 + 1e-9))
+        .count();
+    assert!(
+        labelled < 5 * 2 * 14 && ticks_per_panel == 5,
+        "{labelled} tick labels: {dense:?}"
+    );
+}

@@ -131,7 +131,11 @@ impl Chart for SweepFigure<'_> {
         let mut note = self.note.clone();
         let labels: Option<Vec<String>> = categories.map(|c| {
             let plot_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 95.0;
-            let slot = 0.9 * plot_width / c.len().max(1) as f64;
+            let slot = Slot {
+                along: 0.9 * plot_width / c.len().max(1) as f64,
+                across: f64::INFINITY,
+                vertical: false,
+            };
             let (names, key) = axis_names(&body, c, slot, 20, category_letter);
             if !key.is_empty() {
                 if !note.is_empty() {
@@ -246,30 +250,101 @@ impl Chart for SweepFigure<'_> {
     }
 }
 
-/// How settings are named on an axis: themselves when each fits in `slot` pixels at `size`, else
-/// `short(i)` for the `i`th, with the key a note gives ("A = setting"; empty when they fit).
+/// The room a setting's name has on an axis: along the axis (its share of the axis) and across
+/// it (the label area's depth, or unlimited).
+#[derive(Clone, Copy)]
+struct Slot {
+    along: f64,
+    across: f64,
+    /// Names on a vertical (y) axis stack by their height, on a horizontal one by their width.
+    vertical: bool,
+}
+
+/// How settings are named on an axis, with the key a note gives ("A = setting"; empty when the
+/// names are the settings). Numbers read as an axis: compactly written and, when they crowd,
+/// only every second (third...) one labelled. Other settings are themselves when each fits its
+/// slot, else `short(i)` for the `i`th, thinned the same way if even those crowd.
 fn axis_names<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     settings: &[String],
-    slot: f64,
+    slot: Slot,
     size: u32,
     short: impl Fn(usize) -> String,
 ) -> (Vec<String>, Vec<String>) {
     let font = TextStyle::from((FONT, size));
-    let fits = settings.iter().all(|s| {
-        area.estimate_text_size(s, &font)
-            .is_ok_and(|w| f64::from(w.0) <= slot)
-    });
-    if fits {
-        return (settings.to_vec(), Vec::new());
-    }
-    let names: Vec<String> = (0..settings.len()).map(short).collect();
-    let key = names
-        .iter()
-        .zip(settings)
-        .map(|(n, s)| format!("{n} = {s}"))
+    // Extent along and across the axis, in pixels.
+    let extent = |s: &str| {
+        let (w, h) = area
+            .estimate_text_size(s, &font)
+            .map_or((f64::INFINITY, f64::INFINITY), |(w, h)| {
+                (f64::from(w), f64::from(h))
+            });
+        if slot.vertical { (h, w) } else { (w, h) }
+    };
+    let fits_across = |names: &[String]| names.iter().all(|n| extent(n).1 <= slot.across);
+    let fits =
+        |names: &[String]| fits_across(names) && names.iter().all(|n| extent(n).0 <= slot.along);
+    let (names, key) = match compact_numbers(settings) {
+        Some(numbers) if fits_across(&numbers) => (numbers, Vec::new()),
+        _ if fits(settings) => (settings.to_vec(), Vec::new()),
+        _ => {
+            let names: Vec<String> = (0..settings.len()).map(short).collect();
+            let key = names
+                .iter()
+                .zip(settings)
+                .map(|(n, s)| format!("{n} = {s}"))
+                .collect();
+            (names, key)
+        }
+    };
+    let longest = names.iter().map(|n| extent(n).0).fold(0.0, f64::max);
+    let step = (longest / slot.along.max(1.0)).ceil().max(1.0) as usize;
+    let thinned = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| if i % step == 0 { n } else { String::new() })
         .collect();
-    (names, key)
+    (thinned, key)
+}
+
+/// Settings that are all numbers, written with the fewest significant digits (at least four) that
+/// still tell them apart: a range of 15 points from 0 to 0.9 reads 0.06429, not 0.064285714286.
+/// `None` when any setting is not a number.
+fn compact_numbers(settings: &[String]) -> Option<Vec<String>> {
+    let values: Vec<f64> = settings
+        .iter()
+        .map(|s| s.parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()?;
+    let written = |digits: i32| -> Vec<String> {
+        values
+            .iter()
+            .map(|&v| format!("{}", significant(v, digits)))
+            .collect()
+    };
+    (4..17)
+        .map(written)
+        .find(|names| {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            sorted.len() == names.len()
+        })
+        .or_else(|| Some(settings.to_vec()))
+}
+
+/// `v` rounded to `digits` significant digits.
+fn significant(v: f64, digits: i32) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    let shift = digits - 1 - v.abs().log10().floor() as i32;
+    if shift >= 0 {
+        let m = 10f64.powi(shift);
+        (v * m).round() / m
+    } else {
+        let m = 10f64.powi(-shift);
+        (v / m).round() * m
+    }
 }
 
 /// "A", "B", ... "Z", "AA", "AB", ...: the axis label of the `i`th setting that is too long.
@@ -412,12 +487,29 @@ impl Chart for HeatMap<'_> {
         )?;
         let span = (hi - lo).max(1e-9);
         let areas = body.split_evenly((2, 3));
-        // Settings too wide for their place on an axis are lettered (x: A, B...; y: 1, 2...), and
-        // the free sixth panel says which is which.
-        let panel_width = f64::from(areas[0].dim_in_pixel().0) - 2.0 * 14.0 - 110.0;
-        let x_slot = 0.9 * panel_width / xs.len().max(1) as f64;
+        // A panel's plot, in pixels: the panel less its margins, caption and label areas.
+        let (panel_width, panel_height) = areas[0].dim_in_pixel();
+        let plot_width = f64::from(panel_width) - 2.0 * 14.0 - 110.0;
+        let plot_height = f64::from(panel_height) - 2.0 * 14.0 - 70.0 - 40.0;
+        let (cell_width, cell_height) = (
+            plot_width / xs.len().max(1) as f64,
+            plot_height / ys.len().max(1) as f64,
+        );
+        // Numbers label the axes like ticks (thinned when they crowd); other settings too wide
+        // for their place are lettered (x: A, B...; y: 1, 2...), and the free sixth panel says
+        // which is which.
+        let x_slot = Slot {
+            along: 0.9 * cell_width,
+            across: f64::INFINITY,
+            vertical: false,
+        };
+        let y_slot = Slot {
+            along: 0.95 * cell_height,
+            across: 80.0,
+            vertical: true,
+        };
         let (x_names, x_key) = axis_names(&body, xs, x_slot, 18, category_letter);
-        let (y_names, y_key) = axis_names(&body, ys, 80.0, 18, |i| (i + 1).to_string());
+        let (y_names, y_key) = axis_names(&body, ys, y_slot, 18, |i| (i + 1).to_string());
         let mut key_lines: Vec<String> = Vec::new();
         for (key, lines) in [(&keys[0], x_key), (&keys[1], y_key)] {
             if !lines.is_empty() {
@@ -427,6 +519,20 @@ impl Chart for HeatMap<'_> {
                 key_lines.push(format!("{key}:"));
                 key_lines.extend(lines);
             }
+        }
+        // Each cell prints its value when the value fits in it, at the largest size that does.
+        let value_size = [20, 16, 13].into_iter().find(|&size| {
+            body.estimate_text_size("100.0", &TextStyle::from((FONT, size)))
+                .is_ok_and(|(w, h)| {
+                    f64::from(w) <= 0.9 * cell_width && f64::from(h) <= 0.85 * cell_height
+                })
+        });
+        if value_size.is_none() {
+            if !key_lines.is_empty() {
+                key_lines.insert(0, String::new());
+            }
+            key_lines.insert(0, "sweep.md has each cell's value.".to_string());
+            key_lines.insert(0, "Cells too small to print values:".to_string());
         }
         if let Some(free) = areas.get(cells.len()) {
             // The colour scale, shared by every panel, then the key to any lettered settings.
@@ -455,8 +561,22 @@ impl Chart for HeatMap<'_> {
                     label.pos(Pos::new(h, VPos::Top)),
                 ))?;
             }
+            // The key's lines share the room below the scale, smaller as they are more; lines
+            // past what fits even at a small size are counted, not drawn.
+            let (first, room) = (190, free.dim_in_pixel().1 as i32 - 190 - 10);
+            let wanted = key_lines.len().max(1) as i32;
+            let pitch = (room / wanted).clamp(16, 34);
+            let size = (TICKS as i32 * pitch / 34) as u32;
+            let fit = (room / pitch).max(1) as usize;
+            if key_lines.len() > fit {
+                let more = key_lines.len() - (fit - 1);
+                key_lines.truncate(fit - 1);
+                key_lines.push(format!(
+                    "... and {more} more (lettered in the order the settings were listed)"
+                ));
+            }
             for (i, line) in key_lines.iter().enumerate() {
-                draw_fitted(free, line, (30, 220 + 34 * i as i32), TICKS, grey, true)?;
+                draw_fitted(free, line, (30, first + pitch * i as i32), size, grey, true)?;
             }
         }
         let (xs, ys) = (x_names.as_slice(), y_names.as_slice());
@@ -491,11 +611,14 @@ impl Chart for HeatMap<'_> {
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
                     viridis(t).filled(),
                 )))?;
+                let Some(size) = value_size else {
+                    continue;
+                };
                 let ink = if t > 0.6 { BLACK } else { WHITE };
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{v:.1}"),
                     (x, y),
-                    TextStyle::from((FONT, 20))
+                    TextStyle::from((FONT, size))
                         .color(&ink)
                         .pos(Pos::new(HPos::Center, VPos::Center)),
                 )))?;
@@ -513,5 +636,22 @@ mod tests {
     fn settings_too_long_for_the_axis_are_lettered_like_spreadsheet_columns() {
         let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52].map(category_letter).to_vec();
         assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA"]);
+    }
+
+    #[test]
+    fn numeric_settings_are_written_with_the_digits_that_tell_them_apart() {
+        let compact =
+            |v: &[&str]| compact_numbers(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let owned = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            compact(&["0.0", "0.0769230769231", "0.153846153846", "1.25", "120"]),
+            owned(&["0", "0.07692", "0.1538", "1.25", "120"])
+        );
+        // Close settings keep the digits that separate them.
+        assert_eq!(
+            compact(&["0.100001", "0.100002"]),
+            owned(&["0.100001", "0.100002"])
+        );
+        assert_eq!(compact(&["0.5", "v"]), None);
     }
 }
