@@ -156,6 +156,23 @@ fn a_toml_syntax_error_points_at_the_place() {
 }
 
 #[test]
+fn a_value_that_is_not_toml_names_its_key_and_what_the_key_takes() {
+    let e = rejected(
+        "value.toml",
+        "months = 60\n[bank]\n# leverage\nmax_leverage = 0.5.5\n",
+    );
+    assert!(
+        e.contains("value.toml: `bank.max_leverage`: TOML syntax error: invalid float\n"),
+        "{e}"
+    );
+    assert!(e.contains("value.toml:4:19"), "{e}");
+    assert!(
+        e.contains("help: `bank.max_leverage` (share of assets): Maximum post-loan leverage"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_wrong_type_names_the_key_and_what_was_expected() {
     let e = rejected("type.toml", "replications = 4\nmonths = \"sixty\"\n");
     assert!(

@@ -181,7 +181,10 @@ fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErr
     let location = e.span().map(|s| Box::new(Location::from_span(text, s)));
     let doc = DeTable::parse(text).ok();
     let (kind, key) = match &doc {
-        None => (ScenarioErrorKind::Syntax, None),
+        None => (
+            ScenarioErrorKind::Syntax,
+            location.as_ref().and_then(|l| key_on_line(text, l.line)),
+        ),
         Some(d) => {
             let path = e
                 .span()
@@ -197,6 +200,15 @@ fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErr
     };
     let help = match kind {
         ScenarioErrorKind::UnknownKey => unknown_key_help(&message),
+        // What the key takes, when the broken value belongs to a parameter.
+        ScenarioErrorKind::Syntax if !message.starts_with("duplicate key") => {
+            key.as_deref().and_then(|k| {
+                parameter_docs()
+                    .into_iter()
+                    .find(|d| d.key == k)
+                    .map(|d| format!("`{k}` ({}): {} Default `{}`.", d.unit, d.doc, d.default))
+            })
+        }
         _ => None,
     };
     let message = match kind {
@@ -221,7 +233,11 @@ fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErr
                 _ => plain,
             }
         }
-        ScenarioErrorKind::Syntax => format!("TOML syntax error: {message}"),
+        // toml's "expected nothing" means nothing may follow what it read.
+        ScenarioErrorKind::Syntax => format!(
+            "TOML syntax error: {}",
+            message.replace(", expected nothing", "")
+        ),
         _ => humanize(&message),
     };
     ScenarioError {
@@ -233,6 +249,37 @@ fn from_toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErr
         location,
     }
     .into()
+}
+
+/// The dotted key set on line `line` (1-based) of a file that does not parse, from the line's
+/// `key =` and the table header above it; `None` when the line sets no key (a header, or the
+/// middle of a value that spans lines).
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let bare = |s: &str| {
+        let parts: Vec<&str> = s.split('.').map(str::trim).collect();
+        parts
+            .iter()
+            .all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            })
+            .then(|| parts.join("."))
+    };
+    let mut table = None;
+    for l in text.lines().take(line.saturating_sub(1)) {
+        let l = l.trim();
+        let inner = l.strip_prefix("[[").or_else(|| l.strip_prefix('['));
+        if let Some(name) = inner.and_then(|i| i.split(']').next()) {
+            table = bare(name);
+        }
+    }
+    let (name, _) = text.lines().nth(line.checked_sub(1)?)?.split_once('=')?;
+    let name = bare(name)?;
+    Some(match table {
+        Some(t) => format!("{t}.{name}"),
+        None => name,
+    })
 }
 
 /// "unknown field `x`, expected one of `a`, `b`" -> a nearest-key hint, or the list of valid keys.
@@ -422,5 +469,17 @@ mod tests {
         for d in &docs {
             assert!(!d.doc.contains("  "), "{}: {}", d.key, d.doc);
         }
+    }
+
+    #[test]
+    fn the_key_of_a_line_that_does_not_parse_comes_with_its_table() {
+        let text = "months = 6x\n[kinds.worker_coop]\nhours_floor = .5\n[[x]]\na.b = 1\n\
+                    [sweep]\nvary = [\n  \"k=1\" \"j\",\n]\n";
+        let at = |line| key_on_line(text, line);
+        assert_eq!(at(1).as_deref(), Some("months"));
+        assert_eq!(at(2), None, "a header sets no key");
+        assert_eq!(at(3).as_deref(), Some("kinds.worker_coop.hours_floor"));
+        assert_eq!(at(5).as_deref(), Some("x.a.b"));
+        assert_eq!(at(8), None, "the middle of an array");
     }
 }
