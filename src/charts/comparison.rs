@@ -64,15 +64,39 @@ pub(super) fn comparison_panels(
     })
 }
 
-/// Colours of arms other than the base (Okabe-Ito, without black).
-const ARM_PALETTE: [RGBColor; 6] = [
+/// Colours of arms other than the base: Okabe-Ito without black and yellow (too pale for a
+/// line), then dark tones from Paul Tol's and Tableau's palettes; twelve arms have distinct colours.
+const ARM_PALETTE: [RGBColor; 11] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
     RGBColor(230, 159, 0),
     RGBColor(204, 121, 167),
     RGBColor(86, 180, 233),
+    RGBColor(136, 34, 85),
+    RGBColor(51, 34, 136),
+    RGBColor(153, 153, 51),
+    RGBColor(140, 86, 75),
+    RGBColor(119, 119, 119),
 ];
+
+/// The colour of arm `arm`: black for the base (arm 0); past twelve arms the colours repeat.
+fn arm_colour(arm: usize) -> RGBColor {
+    match arm {
+        0 => RGBColor(0, 0, 0),
+        _ => ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
+    }
+}
+
+/// A legend note when arms share colours.
+fn repeated_colours(arms: usize) -> Option<String> {
+    (arms > ARM_PALETTE.len() + 1).then(|| {
+        format!(
+            "Colours repeat past {} scenarios:\nthe tables tell them apart.",
+            ARM_PALETTE.len() + 1
+        )
+    })
+}
 
 /// One outcome of one kind across arms: (arm, mean, ci_low, ci_high) and the same for the paired
 /// difference from the base arm.
@@ -253,7 +277,7 @@ impl Chart for Differences<'_> {
             let n = per_arm.len().max(1) as f64;
             let width = 0.8 / n;
             for (i, (arm, bars)) in per_arm.iter().enumerate() {
-                let colour = ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()];
+                let colour = arm_colour(*arm);
                 for b in bars {
                     let x0 = f64::from(b.quintile) - 0.4 + width * i as f64;
                     let (x1, mid) = (x0 + width * 0.88, x0 + width * 0.44);
@@ -275,10 +299,16 @@ impl Chart for Differences<'_> {
             .skip(1)
             .map(|(arm, label)| Series {
                 label: label.clone(),
-                colour: ARM_PALETTE[(arm - 1) % ARM_PALETTE.len()],
+                colour: arm_colour(arm),
             })
             .collect();
-        draw_legend(&legend, &series.iter().collect::<Vec<_>>(), Swatch::Bar, "")?;
+        let note = repeated_colours(self.labels.len()).unwrap_or_default();
+        draw_legend(
+            &legend,
+            &series.iter().collect::<Vec<_>>(),
+            Swatch::Bar,
+            &note,
+        )?;
         body.present()
     }
 }
@@ -298,11 +328,7 @@ pub fn compare_curves(
         .enumerate()
         .map(|(i, a)| Series {
             label: a.label.clone(),
-            colour: if i == 0 {
-                RGBColor(0, 0, 0)
-            } else {
-                ARM_PALETTE[(i - 1) % ARM_PALETTE.len()]
-            },
+            colour: arm_colour(i),
         })
         .collect();
     let who = format!(
@@ -311,6 +337,10 @@ pub fn compare_curves(
         base.replications,
         req.arms[0].label
     );
+    let with_repeats = |note: &str| match repeated_colours(req.arms.len()) {
+        Some(r) => format!("{note}\n\n{r}"),
+        None => note.to_string(),
+    };
     let mut survival_panels = Vec::new();
     let mut employment_panels = Vec::new();
     let c = series_cols("employment_index");
@@ -367,7 +397,7 @@ pub fn compare_curves(
         panels: survival_panels,
         grid: (2, 3),
         window,
-        note: "Bands: 95% confidence\n(Greenwood, log-log).",
+        note: with_repeats("Bands: 95% confidence\n(Greenwood, log-log)."),
     };
     save(dir, "compare_survival", &fig)?;
     let fig = Figure {
@@ -378,7 +408,7 @@ pub fn compare_curves(
         panels: employment_panels,
         grid: (2, 3),
         window,
-        note: "Lines: mean over replications.\nBands: 5%-95% of replications.",
+        note: with_repeats("Lines: mean over replications.\nBands: 5%-95% of replications."),
     };
     save(dir, "compare_employment", &fig)
 }
@@ -407,5 +437,15 @@ mod tests {
         let unlike = [arm("a", base), arm("b", 2.0 * base)];
         assert!(!outcomes(&unlike).contains(&"exits"));
         assert!(outcomes(&unlike).contains(&"crisis_hazard"));
+    }
+
+    #[test]
+    fn twelve_arms_have_distinct_colours_and_more_are_told_they_repeat() {
+        let colours: Vec<_> = (0..12).map(|a| arm_colour(a).to_rgba()).collect();
+        for (i, c) in colours.iter().enumerate() {
+            assert!(!colours[..i].contains(c), "arm {i} repeats a colour");
+        }
+        assert!(repeated_colours(12).is_none());
+        assert!(repeated_colours(13).is_some());
     }
 }

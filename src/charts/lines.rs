@@ -99,7 +99,7 @@ pub(super) struct Figure {
     pub(super) grid: (usize, usize),
     pub(super) window: (f64, f64),
     /// What the lines and bands are, under the legend.
-    pub(super) note: &'static str,
+    pub(super) note: String,
 }
 
 fn draw_panel<DB: DrawingBackend>(
@@ -239,7 +239,7 @@ impl Chart for Figure {
         for (area, panel) in plots.split_evenly(self.grid).iter().zip(&self.panels) {
             draw_panel(area, panel, &self.series, &self.x_desc, self.window)?;
         }
-        draw_legend(&legend, &used, Swatch::LineAndBand, self.note)?;
+        draw_legend(&legend, &used, Swatch::LineAndBand, &self.note)?;
         body.present()
     }
 }
@@ -332,7 +332,7 @@ mod tests {
             }],
             grid: (2, 3),
             window: (36.0, 78.0),
-            note: "",
+            note: String::new(),
         };
         let ticks = y_ticks(&figure);
         assert!(

@@ -229,20 +229,35 @@ enum Swatch {
 }
 
 /// The legend: one swatch per series, top to bottom, in its own strip right of the plots, then
-/// the note's lines (what bands or bars mean) in grey.
+/// the note's lines (what bands or bars mean) in grey. Many series share the strip at a smaller
+/// size; those that would not fit even then are counted, not drawn.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[&Series],
     swatch: Swatch,
     note: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let mut y = 120;
-    for s in series {
+    const TOP: i32 = 120;
+    const PITCH: i32 = 58;
+    let notes = note.lines().count() as i32;
+    let room = area.dim_in_pixel().1 as i32 - TOP - 10 - 36 * notes;
+    let pitch = (room / series.len().max(1) as i32).clamp(26, PITCH);
+    let fit = (room / pitch).max(1) as usize;
+    let (shown, hidden) = if series.len() > fit {
+        (&series[..fit - 1], series.len() + 1 - fit)
+    } else {
+        (series, 0)
+    };
+    // Swatch half-heights and label size scale with the pitch (full size at the usual pitch).
+    let scaled = |v: i32| v * pitch / PITCH;
+    let size = (LEGEND as i32 * pitch / PITCH).max(15) as u32;
+    let mut y = TOP;
+    for s in shown {
         let colour = s.colour;
         match swatch {
             Swatch::LineAndBand => {
                 area.draw(&Rectangle::new(
-                    [(10, y - 16), (70, y + 16)],
+                    [(10, y - scaled(16)), (70, y + scaled(16))],
                     colour.mix(0.16).filled(),
                 ))?;
                 area.draw(&PathElement::new(
@@ -252,7 +267,7 @@ fn draw_legend<DB: DrawingBackend>(
             }
             Swatch::Bar => {
                 area.draw(&Rectangle::new(
-                    [(22, y - 18), (58, y + 18)],
+                    [(22, y - scaled(18)), (58, y + scaled(18))],
                     colour.mix(BAR_OPACITY).filled(),
                 ))?;
             }
@@ -265,14 +280,19 @@ fn draw_legend<DB: DrawingBackend>(
             }
             Swatch::Point => {
                 area.draw(&PathElement::new(
-                    vec![(40, y - 18), (40, y + 18)],
+                    vec![(40, y - scaled(18)), (40, y + scaled(18))],
                     colour.stroke_width(2),
                 ))?;
                 area.draw(&Circle::new((40, y), 6, colour.filled()))?;
             }
         }
-        draw_fitted(area, &s.label, (84, y), LEGEND, BLACK, false)?;
-        y += 58;
+        draw_fitted(area, &s.label, (84, y), size, BLACK, false)?;
+        y += pitch;
+    }
+    if hidden > 0 {
+        let more = format!("... and {hidden} more");
+        draw_fitted(area, &more, (84, y), size, BLACK, false)?;
+        y += pitch;
     }
     let grey = RGBColor(80, 80, 80);
     for (i, line) in note.lines().enumerate() {
@@ -362,5 +382,56 @@ mod tests {
             .estimate_text_size(&text, &TextStyle::from((FONT, size)))
             .unwrap();
         assert!(w <= 350, "{text} is {w} px at size {size}");
+    }
+
+    #[test]
+    fn a_legend_of_many_series_stays_in_its_strip_and_counts_what_it_cannot_show() {
+        register_font();
+        let texts = |n: usize| {
+            let series: Vec<Series> = (0..n)
+                .map(|i| Series {
+                    label: format!("arm_{i}"),
+                    colour: BLACK,
+                })
+                .collect();
+            let mut out = String::new();
+            {
+                let area = SVGBackend::with_string(&mut out, (440, 900)).into_drawing_area();
+                let refs: Vec<&Series> = series.iter().collect();
+                draw_legend(&area, &refs, Swatch::Bar, "Whiskers: 95% CI.").unwrap();
+            }
+            // Each text's y and content (plotters writes the content on the next line).
+            let lines: Vec<&str> = out.lines().collect();
+            lines
+                .windows(2)
+                .filter(|w| w[0].starts_with("<text"))
+                .map(|w| {
+                    let y = w[0].split("y=\"").nth(1).and_then(|r| r.split('"').next());
+                    (y.unwrap().parse::<f64>().unwrap(), w[1].trim().to_string())
+                })
+                .collect::<Vec<_>>()
+        };
+        // A few series: the usual pitch; all drawn.
+        let few = texts(5);
+        assert_eq!(few[1].0 - few[0].0, 58.0, "{few:?}");
+        // Sixteen share the strip at a smaller pitch, all drawn, the note below them all.
+        let sixteen = texts(16);
+        assert_eq!(
+            sixteen.iter().filter(|t| t.1.starts_with("arm_")).count(),
+            16
+        );
+        // Sixty cannot fit even then: the last line counts the rest.
+        let sixty = texts(60);
+        let drawn = sixty.iter().filter(|t| t.1.starts_with("arm_")).count();
+        assert!(drawn < 60, "{sixty:?}");
+        assert!(
+            sixty
+                .iter()
+                .any(|t| t.1 == format!("... and {} more", 60 - drawn))
+        );
+        for t in sixteen.iter().chain(&sixty) {
+            assert!(t.0 < 900.0 - 20.0, "{t:?} is off the strip");
+        }
+        assert_eq!(sixty.last().unwrap().1, "Whiskers: 95% CI.");
     }
 }

@@ -53,7 +53,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         panels,
         grid,
         window,
-        note: "Lines: mean over replications.\nBands: 5%-95% of replications.",
+        note: "Lines: mean over replications.\nBands: 5%-95% of replications.".into(),
     };
 
     let mut survival = kind_bands(
@@ -83,7 +83,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         }],
         grid: (1, 1),
         window,
-        note: "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).",
+        note: "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).".into(),
     };
     save(dir, "survival", &fig)?;
 
