@@ -85,14 +85,19 @@ fn literal(x: f64) -> String {
 /// that the step's rounding error does not reach the arm's label or its scenario: 0:0.3:4 has 0.1,
 /// not 0.09999999999999999, and 0.1:-0.2:4 has 0, not -1.4e-17.
 fn round_to_range(x: f64, from: f64, to: f64) -> f64 {
-    let scale = from.abs().max(to.abs());
-    if scale == 0.0 {
+    round_significant(x, 12, from.abs().max(to.abs()))
+}
+
+/// `x` rounded to `digits` significant digits of `magnitude` (the number whose size sets the
+/// digits: `x` itself, or a range's larger end). Left as it is when `magnitude` is 0, when the
+/// digits are all whole, or when the power of ten is no longer exact.
+pub(crate) fn round_significant(x: f64, digits: i32, magnitude: f64) -> f64 {
+    let magnitude = magnitude.abs();
+    if magnitude == 0.0 {
         return x;
     }
-    let decimals = 11 - scale.log10().floor() as i32;
+    let decimals = digits - 1 - magnitude.log10().floor() as i32;
     if !(1..=22).contains(&decimals) {
-        // Ranges of numbers so large that 12 digits are all whole, or so small that the power of
-        // ten is no longer exact, are left as computed.
         return x;
     }
     let power = 10f64.powi(decimals);

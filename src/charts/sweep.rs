@@ -318,7 +318,7 @@ fn compact_numbers(settings: &[String]) -> Option<Vec<String>> {
     let written = |digits: i32| -> Vec<String> {
         values
             .iter()
-            .map(|&v| format!("{}", significant(v, digits)))
+            .map(|&v| format!("{}", crate::sweep::round_significant(v, digits, v)))
             .collect()
     };
     (4..17)
@@ -330,21 +330,6 @@ fn compact_numbers(settings: &[String]) -> Option<Vec<String>> {
             sorted.len() == names.len()
         })
         .or_else(|| Some(settings.to_vec()))
-}
-
-/// `v` rounded to `digits` significant digits.
-fn significant(v: f64, digits: i32) -> f64 {
-    if v == 0.0 {
-        return 0.0;
-    }
-    let shift = digits - 1 - v.abs().log10().floor() as i32;
-    if shift >= 0 {
-        let m = 10f64.powi(shift);
-        (v * m).round() / m
-    } else {
-        let m = 10f64.powi(-shift);
-        (v / m).round() * m
-    }
 }
 
 /// "A", "B", ... "Z", "AA", "AB", ...: the axis label of the `i`th setting that is too long.
