@@ -285,7 +285,7 @@ pub(super) fn line_panel(
 mod tests {
     use super::*;
 
-    use crate::charts::{SIZE, kind_series, register_font};
+    use crate::charts::{SIZE, kind_series, register_font, svg_texts};
 
     /// The y-axis tick labels of the figure's SVG (the right-aligned texts).
     fn y_ticks(figure: &Figure) -> Vec<String> {
@@ -294,12 +294,10 @@ mod tests {
         figure
             .draw(SVGBackend::with_string(&mut out, SIZE).into_drawing_area())
             .unwrap();
-        // plotters writes each text on its own line between the tags.
-        let lines: Vec<&str> = out.lines().collect();
-        lines
-            .windows(2)
-            .filter(|w| w[0].starts_with("<text") && w[0].contains("text-anchor=\"end\""))
-            .map(|w| w[1].to_string())
+        svg_texts(&out)
+            .into_iter()
+            .filter(|(tag, _)| tag.contains("text-anchor=\"end\""))
+            .map(|(_, text)| text)
             .collect()
     }
 

@@ -301,6 +301,18 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Each text of an SVG that plotters wrote: its opening tag and its content (plotters writes the
+/// content on the line after the tag). For tests that read what a chart says.
+#[cfg(test)]
+fn svg_texts(svg: &str) -> Vec<(&str, String)> {
+    let lines: Vec<&str> = svg.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("<text"))
+        .map(|w| (w[0], w[1].trim().to_string()))
+        .collect()
+}
+
 /// A chart that can draw itself on any plotters backend, so that one `save` writes it as PNG and
 /// as SVG.
 trait Chart {
@@ -400,14 +412,12 @@ mod tests {
                 let refs: Vec<&Series> = series.iter().collect();
                 draw_legend(&area, &refs, Swatch::Bar, "Whiskers: 95% CI.").unwrap();
             }
-            // Each text's y and content (plotters writes the content on the next line).
-            let lines: Vec<&str> = out.lines().collect();
-            lines
-                .windows(2)
-                .filter(|w| w[0].starts_with("<text"))
-                .map(|w| {
-                    let y = w[0].split("y=\"").nth(1).and_then(|r| r.split('"').next());
-                    (y.unwrap().parse::<f64>().unwrap(), w[1].trim().to_string())
+            // Each text's y and content.
+            svg_texts(&out)
+                .into_iter()
+                .map(|(tag, text)| {
+                    let y = tag.split("y=\"").nth(1).and_then(|r| r.split('"').next());
+                    (y.unwrap().parse::<f64>().unwrap(), text)
                 })
                 .collect::<Vec<_>>()
         };
