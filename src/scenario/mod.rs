@@ -147,13 +147,11 @@ pub fn apply_override(
     };
     let docs = parameter_docs();
     if !docs.iter().any(|d| d.key == key) {
-        let help = error::nearest(key, docs.iter().map(|d| d.key.as_str()))
-            .map(|k| format!("did you mean `{k}`?"))
-            .or_else(|| Some("`coopsim params` lists every key".to_string()));
+        let keys: Vec<&str> = docs.iter().map(|d| d.key.as_str()).collect();
         return Err(err(
             ScenarioErrorKind::UnknownKey,
             "no such scenario parameter".to_string(),
-            help,
+            Some(unknown_parameter_help(key, &keys)),
         ));
     }
     let literal: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {value}")) {
@@ -282,7 +280,39 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
     })
 }
 
-/// "unknown field `x`, expected one of `a`, `b`" -> a nearest-key hint, or the list of valid keys.
+/// What to say about a dotted key that names no parameter: the key it is a likely typo of; else
+/// the keys that carry its name (`fund.levy_share` is set per kind); else where to look.
+fn unknown_parameter_help(key: &str, keys: &[&str]) -> String {
+    if let Some(k) = error::nearest(key, keys.iter().copied()) {
+        return format!("did you mean `{k}`?");
+    }
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    keys_named_like(leaf, keys).unwrap_or_else(|| "`coopsim params` lists every key".to_string())
+}
+
+/// The parameters whose last part contains `name` (`levy_share` is in
+/// `kinds.<kind>.fund_levy_share`), the first few by key, for a name put in the wrong place.
+fn keys_named_like(name: &str, keys: &[&str]) -> Option<String> {
+    const SHOWN: usize = 5;
+    if name.len() < 3 {
+        return None;
+    }
+    let similar: Vec<String> = keys
+        .iter()
+        .filter(|k| k.rsplit('.').next().is_some_and(|l| l.contains(name)))
+        .map(|k| format!("`{k}`"))
+        .collect();
+    let more = match similar.len() {
+        0 => return None,
+        n if n > SHOWN => format!(" and {} more (`coopsim params {name}`)", n - SHOWN),
+        _ => String::new(),
+    };
+    let shown = similar[..similar.len().min(SHOWN)].join(", ");
+    Some(format!("keys with `{name}` in their name: {shown}{more}"))
+}
+
+/// "unknown field `x`, expected one of `a`, `b`" -> a nearest-key hint; or the valid keys there,
+/// and any parameter elsewhere that carries the name.
 fn unknown_key_help(message: &str) -> Option<String> {
     let mut ticks = message.split('`').skip(1).step_by(2);
     let unknown = ticks.next()?;
@@ -290,9 +320,15 @@ fn unknown_key_help(message: &str) -> Option<String> {
     if expected.is_empty() {
         return None;
     }
-    Some(match error::nearest(unknown, expected.iter().copied()) {
-        Some(k) => format!("did you mean `{k}`?"),
-        None => format!("valid keys here: {}", expected.join(", ")),
+    if let Some(k) = error::nearest(unknown, expected.iter().copied()) {
+        return Some(format!("did you mean `{k}`?"));
+    }
+    let here = format!("valid keys here: {}", expected.join(", "));
+    let docs = parameter_docs();
+    let keys: Vec<&str> = docs.iter().map(|d| d.key.as_str()).collect();
+    Some(match keys_named_like(unknown, &keys) {
+        Some(elsewhere) => format!("{here}; {elsewhere}"),
+        None => here,
     })
 }
 
@@ -432,6 +468,50 @@ mod tests {
         assert!(e.help.unwrap().contains("policy.credit_guarantee.coverage"));
         let e = apply_override(&mut s, "months", "many", "--vary").unwrap_err();
         assert_eq!(e.kind, ScenarioErrorKind::Type);
+    }
+
+    #[test]
+    fn an_unknown_key_points_to_the_keys_that_carry_its_name() {
+        let help = |key: &str| {
+            apply_override(&mut Scenario::default(), key, "0.1", "--set")
+                .unwrap_err()
+                .help
+                .unwrap()
+        };
+        // Set per kind, not on the fund: all five kinds' keys are named.
+        let h = help("fund.levy_share");
+        assert!(
+            h.starts_with("keys with `levy_share` in their name: "),
+            "{h}"
+        );
+        for kind in Kind::ALL {
+            assert!(
+                h.contains(&format!("`kinds.{}.fund_levy_share`", kind.name())),
+                "{h}"
+            );
+        }
+        assert_eq!(
+            help("guarantee.coverage"),
+            "keys with `coverage` in their name: `policy.credit_guarantee.coverage`"
+        );
+        // A name in more keys than are worth listing ends with how to see them all.
+        let h = help("x.share");
+        assert!(h.contains("more (`coopsim params share`)"), "{h}");
+        // Nothing alike: where the keys are listed.
+        assert_eq!(help("zzz.qqq"), "`coopsim params` lists every key");
+        // In a file, after the keys valid where it stands.
+        let e = parse("[fund]\nlevy_share = 0.1\n", "f.toml", "f").unwrap_err();
+        let h = e.0[0].help.as_deref().unwrap();
+        assert!(
+            h.starts_with("valid keys here: initial_balance_per_member,"),
+            "{h}"
+        );
+        assert!(
+            h.contains(
+                "; keys with `levy_share` in their name: `kinds.conventional.fund_levy_share`"
+            ),
+            "{h}"
+        );
     }
 
     #[test]
