@@ -409,3 +409,28 @@ fn a_horizon_that_cuts_the_crisis_window_is_noted_for_the_scenario_and_for_each_
         "the base and the arm at 120 are not cut: {stderr}"
     );
 }
+
+#[test]
+fn a_name_that_is_a_path_is_refused_before_anything_is_written() {
+    let e = rejected("escape.toml", "months = 60\nname = \"../escaped\"\n");
+    assert!(e.contains("`name`") && e.contains(":2:"), "{e}");
+    assert!(e.contains("\"../escaped\": it has `/`"), "{e}");
+    // A run into the default folder, output/<name>, stops there: nothing lands beside or below.
+    let path = scenario_file(
+        "escape_run.toml",
+        "name = \"../escaped\"\nreplications = 1\n[population]\nfirms = 20\n",
+    );
+    let cwd = path.with_file_name("escape_cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args(["run", path.to_str().unwrap(), "--quiet"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0);
+    assert!(!path.with_file_name("escaped").exists());
+    // Spaces, brackets and non-ASCII letters make a folder name as well as anything.
+    let fine = scenario_file("fine.toml", "name = \"Zürich co-ops (2008) + fund\"\n");
+    assert!(coopsim(&["check", fine.to_str().unwrap()]).status.success());
+}

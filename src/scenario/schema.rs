@@ -645,7 +645,7 @@ params! {
     /// A complete scenario.
     pub struct Scenario / ScenarioPatch {
         ["text", "scenario"]
-        /// Scenario name (defaults to the file name).
+        /// Scenario name: the results folder (output/<name>) and the label of tables and charts; letters, digits, spaces and `_ - . ( ) + ,`. Defaults to the file name.
         pub name: String,
         ["text", "scenario"]
         /// What the scenario stands for.

@@ -101,6 +101,45 @@ impl Rules {
     }
 }
 
+/// The longest scenario name: it names the results folder.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// The name becomes the results folder (`output/<name>`) and labels charts and tables, so it must
+/// be one plain folder name on any system: never a path (`../x`, `a/b`), hidden or empty.
+fn folder_name(r: &mut Rules, name: &str) {
+    let allowed = |c: char| c.is_alphanumeric() || " _-.()+,".contains(c);
+    let problem = if name.is_empty() {
+        Some("it is empty".to_string())
+    } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+        Some(format!("it has {}", describe_char(c)))
+    } else if name.starts_with(['.', ' ']) || name.ends_with(['.', ' ']) {
+        Some("it starts or ends with `.` or a space".to_string())
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        Some(format!("it has {} characters", name.chars().count()))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        r.fail_with_help(
+            "name",
+            format!(
+                "a folder name: letters, digits, spaces and `_ - . ( ) + ,`, not starting or \
+                 ending with `.` or a space, at most {NAME_MAX_CHARS} characters"
+            ),
+            format!("{name:?}: {problem}"),
+            Some("the results go to output/<name>; without `name` the file name is used".into()),
+        );
+    }
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_control() {
+        format!("a control character (U+{:04X})", u32::from(c))
+    } else {
+        format!("`{c}`")
+    }
+}
+
 fn fmt(v: f64) -> String {
     format!("{v}")
 }
@@ -117,6 +156,7 @@ fn sector_entries(s: &SectorShares) -> Vec<(&'static str, f64)> {
 pub fn validate(s: &Scenario) -> Vec<Violation> {
     let mut r = Rules { out: Vec::new() };
     non_finite(&mut r, s);
+    folder_name(&mut r, &s.name);
 
     r.at_least_one("replications", s.replications);
     r.at_least_one("months", s.months);
