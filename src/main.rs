@@ -172,6 +172,9 @@ fn resolve(
         };
         scenario::apply_override(&mut s, key.trim(), value.trim(), "--set")?;
     }
+    if s.name.is_empty() {
+        s.name = scenario::default_name(path);
+    }
     scenario::check(
         &s,
         None,

@@ -30,11 +30,14 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         };
         ScenarioError::read(&origin, format!("cannot read the scenario file: {why}"))
     })?;
-    let stem = path
-        .file_stem()
+    from_bytes(&bytes, &origin, &default_name(path))
+}
+
+/// The name of a scenario that sets none (or an empty one): its file's name without `.toml`.
+pub fn default_name(path: &Path) -> String {
+    path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    from_bytes(&bytes, &origin, &stem)
+        .unwrap_or_default()
 }
 
 /// Resolves and validates the raw bytes of a scenario file (which must be UTF-8 TOML).

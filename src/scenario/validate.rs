@@ -105,11 +105,12 @@ impl Rules {
 pub const NAME_MAX_CHARS: usize = 100;
 
 /// The name becomes the results folder (`output/<name>`) and labels charts and tables, so it must
-/// be one plain folder name on any system: never a path (`../x`, `a/b`), hidden or empty.
+/// be one plain folder name on any system: never a path (`../x`, `a/b`) or hidden. An empty name
+/// stands for the file's (what `Scenario::default()` has; loading a file fills it in).
 fn folder_name(r: &mut Rules, name: &str) {
     let allowed = |c: char| c.is_alphanumeric() || " _-.()+,".contains(c);
     let problem = if name.is_empty() {
-        Some("it is empty".to_string())
+        None
     } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
         Some(format!("it has {}", describe_char(c)))
     } else if name.starts_with(['.', ' ']) || name.ends_with(['.', ' ']) {
