@@ -272,15 +272,20 @@ pub fn sweep_arms(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
+    // The base arm is the scenario as written, its [sweep] table the sweep that runs. Every other
+    // arm is one scenario that does not sweep again: with the table, an arm whose settings are the
+    // table's only values would count as a sweep of nothing but itself.
+    let mut plain = base.clone();
+    plain.sweep.vary.clear();
     let mut arms = vec![Arm {
         label: "base".into(),
         settings: Vec::new(),
         scenario: base.clone(),
     }];
     for settings in combinations(vary, design) {
-        let s = with_settings(base, &settings, origin)?;
+        let s = with_settings(&plain, &settings, origin)?;
         scenario::check(&s, None, origin)?;
-        if s == *base {
+        if s == plain {
             // The base arm already runs these settings.
             continue;
         }
@@ -655,5 +660,19 @@ mod tests {
         v.check(&base).unwrap();
         let err = sweep_arms(&base, &[v], SweepDesign::Oat, "--vary").unwrap_err();
         assert!(err.to_string().contains("other than the base"), "{err}");
+    }
+
+    #[test]
+    fn a_sweep_table_of_one_setting_runs_it_beside_the_base() {
+        // The base's [sweep] holds one value; the arm that runs it is no sweep of itself.
+        let spec = "policy.credit_guarantee.coverage=0.5";
+        let mut base = Scenario::default();
+        base.sweep.vary = vec![spec.to_string()];
+        let v = Vary::parse(spec).unwrap();
+        let arms = sweep_arms(&base, &[v], SweepDesign::Grid, "sweep.vary").unwrap();
+        assert_eq!(arms.len(), 2);
+        assert_eq!(arms[0].scenario, base, "the base arm is the scenario as written");
+        assert_eq!(arms[1].scenario.policy.credit_guarantee.coverage, 0.5);
+        assert!(arms[1].scenario.sweep.vary.is_empty(), "an arm does not sweep again");
     }
 }
