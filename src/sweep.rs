@@ -671,8 +671,14 @@ mod tests {
         let v = Vary::parse(spec).unwrap();
         let arms = sweep_arms(&base, &[v], SweepDesign::Grid, "sweep.vary").unwrap();
         assert_eq!(arms.len(), 2);
-        assert_eq!(arms[0].scenario, base, "the base arm is the scenario as written");
+        assert_eq!(
+            arms[0].scenario, base,
+            "the base arm is the scenario as written"
+        );
         assert_eq!(arms[1].scenario.policy.credit_guarantee.coverage, 0.5);
-        assert!(arms[1].scenario.sweep.vary.is_empty(), "an arm does not sweep again");
+        assert!(
+            arms[1].scenario.sweep.vary.is_empty(),
+            "an arm does not sweep again"
+        );
     }
 }
