@@ -80,10 +80,22 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
-    /// Validate a scenario without running it, and print it resolved (defaults filled in).
+    /// Validate a scenario without running it, and print it resolved (defaults and --set filled in).
+    #[command(
+        after_help = "Examples:\n  coopsim check scenarios/no_crisis.toml > resolved.toml\n  coopsim check scenarios/baseline_2008.toml --set policy.credit_guarantee.coverage=0.5 --format json\nWhat it prints runs as it stands: `coopsim run resolved.toml` gives the same results."
+    )]
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        /// Replications (overrides the file's `replications`).
+        #[arg(short, long)]
+        replications: Option<u32>,
+        /// Master seed (overrides the file's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Set any parameter by its dotted key, as `run` does (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Output format of the resolved scenario.
         #[arg(long, value_enum, default_value_t = Format::Toml)]
         format: Format,

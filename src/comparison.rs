@@ -323,6 +323,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     }
     spinner.finish_and_clear();
 
+    write_scenario_files(&mut dir, req)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
@@ -546,6 +547,32 @@ fn report_heading(req: &ComparisonRequest) -> (String, String) {
     (title, format!("{stands_for}{about}"))
 }
 
+/// The input of the results, runnable as it stands: a sweep's base scenario with the sweep it ran
+/// as its [sweep] table; each compared scenario, numbered as its arm so that the reference still
+/// comes first in `scenarios/*.toml`.
+fn write_scenario_files(dir: &mut ResultsDir, req: &ComparisonRequest) -> Result<(), RunError> {
+    match req.design {
+        Design::Sweep { .. } => pipeline::write_scenario_file(
+            dir,
+            "scenario.toml",
+            &req.arms[0].scenario,
+            "coopsim sweep scenario.toml",
+        ),
+        Design::Compare => {
+            let width = (req.arms.len() - 1).to_string().len();
+            for (i, arm) in req.arms.iter().enumerate() {
+                pipeline::write_scenario_file(
+                    dir,
+                    &format!("scenarios/{i:0width$}_{}.toml", arm.label),
+                    &arm.scenario,
+                    "coopsim compare scenarios/*.toml",
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
 fn write_manifest(
     dir: &mut ResultsDir,
     req: &ComparisonRequest,
@@ -557,7 +584,7 @@ fn write_manifest(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let resolved = toml::to_string(&a.scenario).expect("a resolved scenario serialises");
+            let resolved = pipeline::resolved_toml(&a.scenario);
             serde_json::json!({
                 "arm": i,
                 "label": a.label,

@@ -99,14 +99,16 @@ fn main() -> ExitCode {
                 firms: !no_firms,
             })
         }
-        Command::Check { scenario, format } => match scenario::load(&scenario) {
+        Command::Check {
+            scenario,
+            replications,
+            seed,
+            set,
+            format,
+        } => match resolve(&scenario, replications, seed, &set) {
             Ok(s) => {
-                note_cut_window(&s.name, &s);
                 match format {
-                    Format::Toml => say!(
-                        "{}",
-                        toml::to_string(&s).expect("a resolved scenario serialises")
-                    ),
+                    Format::Toml => say!("{}", pipeline::resolved_toml(&s)),
                     Format::Json => {
                         sayln!(
                             "{}",
@@ -283,6 +285,8 @@ fn sweep(
             format!("{} (sweep.vary)", path.display()),
         )
     } else {
+        // The base records the sweep it runs, so the results folder's copy reruns this sweep.
+        base.sweep.vary = vary.to_vec();
         (vary.to_vec(), "--vary".to_string())
     };
     let mut parsed = Vec::new();

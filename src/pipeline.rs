@@ -300,6 +300,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     charts::draw_all(&mut dir, &chart_data).map_err(RunError::Chart)?;
     summarising.finish_and_clear();
 
+    write_scenario_file(&mut dir, "scenario.toml", s, "coopsim run scenario.toml")?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds, summary_seconds)?;
@@ -445,13 +446,43 @@ pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
 }
 
 /// FNV-1a 64: a stable content hash of the resolved scenario (not cryptographic).
-pub(crate) fn fnv1a(text: &str) -> String {
+pub fn fnv1a(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{h:016x}")
+}
+
+/// The resolved scenario as TOML: every parameter written out. The manifests' scenario hashes
+/// are taken of this text.
+pub fn resolved_toml(s: &Scenario) -> String {
+    toml::to_string(s).expect("a resolved scenario serialises")
+}
+
+/// Writes `s` resolved into the results folder as `name`, a scenario file that runs again as it
+/// stands, so a folder carries the exact input of its results. `again` is the command that
+/// reruns it, from inside the folder.
+pub(crate) fn write_scenario_file(
+    dir: &mut ResultsDir,
+    name: &str,
+    s: &Scenario,
+    again: &str,
+) -> Result<(), RunError> {
+    let path = dir.file(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| RunError::Io(parent.to_path_buf(), e))?;
+    }
+    let text = format!(
+        "# `{}`: the input of the results in this folder (coopsim {}), every parameter resolved:\n\
+         # the file's values, --set overrides and defaults. `{again}` runs it again with the same\n\
+         # results. manifest.json's scenario_hash_fnv1a64 is the hash of the text below this comment.\n\n{}",
+        s.name,
+        env!("CARGO_PKG_VERSION"),
+        resolved_toml(s)
+    );
+    std::fs::write(&path, text).map_err(|e| RunError::Io(path.clone(), e))
 }
 
 fn write_manifest(
@@ -462,7 +493,7 @@ fn write_manifest(
     summary_seconds: f64,
 ) -> Result<(), RunError> {
     let s = &req.scenario;
-    let resolved = toml::to_string(s).expect("a resolved scenario serialises");
+    let resolved = resolved_toml(s);
     let path = dir.file("manifest.json");
     let manifest = serde_json::json!({
         "coopsim_version": env!("CARGO_PKG_VERSION"),

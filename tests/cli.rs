@@ -434,3 +434,32 @@ fn a_name_that_is_a_path_is_refused_before_anything_is_written() {
     let fine = scenario_file("fine.toml", "name = \"Zürich co-ops (2008) + fund\"\n");
     assert!(coopsim(&["check", fine.to_str().unwrap()]).status.success());
 }
+
+#[test]
+fn check_resolves_command_line_settings_into_a_file_that_checks_the_same() {
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline_2008.toml");
+    let out = coopsim(&[
+        "check",
+        shipped.to_str().unwrap(),
+        "-r",
+        "7",
+        "--set",
+        "policy.credit_guarantee.coverage=0.5",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let resolved = String::from_utf8(out.stdout).unwrap();
+    let path = scenario_file("resolved.toml", &resolved);
+    let s = coopsim::scenario::load(&path).unwrap();
+    assert_eq!(s.replications, 7);
+    assert_eq!(s.policy.credit_guarantee.coverage, 0.5);
+    let again = coopsim(&["check", path.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), resolved);
+    // A bad --set is refused as `run` refuses it.
+    let bad = coopsim(&["check", shipped.to_str().unwrap(), "--set", "months=0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`months`"));
+}

@@ -96,6 +96,13 @@ fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_diffe
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
+    // The folder's scenario is the base with the sweep that ran as its [sweep] table.
+    let copy = coopsim::scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(
+        copy.sweep.vary,
+        ["policy.credit_guarantee.fee_annual=0.01,0.05"]
+    );
+    assert_eq!(copy.population.firms, 500);
     let table = read_csv(&out.join("sweep.csv"));
     // 3 arms (base 0.02, then 0.01 and 0.05) x (5 kinds x 9 outcomes + all-kinds exits and cost).
     assert_eq!(table.height(), 3 * (5 * 9 + 2));
@@ -236,6 +243,12 @@ fn compare_pairs_whole_scenarios_against_the_first() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["arms"].as_array().unwrap().len(), 2);
     assert_eq!(manifest["common_random_numbers"]["replications"], 8);
+    // Each compared scenario as it ran, numbered as its arm so `scenarios/*.toml` keeps the order.
+    for (i, name) in ["baseline_2008", "no_crisis"].iter().enumerate() {
+        let copy = coopsim::scenario::load(&out.join(format!("scenarios/{i}_{name}.toml")));
+        let copy = copy.unwrap();
+        assert_eq!((copy.name.as_str(), copy.replications), (*name, 8));
+    }
     let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
     assert!(
         md.starts_with("# baseline_2008 compared with no_crisis\n"),

@@ -49,7 +49,8 @@ fn run_small(dir: &Path, out: &str, threads: &str) -> PathBuf {
 }
 
 /// Every file of a results folder except the manifest (which records threads and wall time).
-const RESULT_FILES: [&str; 20] = [
+const RESULT_FILES: [&str; 21] = [
+    "scenario.toml",
     "timeseries.csv",
     "timeseries.parquet",
     "firms.parquet",
@@ -89,6 +90,60 @@ fn read_csv(path: &Path) -> DataFrame {
         .unwrap()
         .finish()
         .unwrap()
+}
+
+#[test]
+fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
+    let dir = workdir("rerun");
+    let scenario = dir.join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let first = dir.join("first");
+    let o = coopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "-r",
+        "3",
+        "--set",
+        "policy.credit_guarantee.coverage=0.5",
+        "--out",
+        first.to_str().unwrap(),
+        "--no-firms",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The command-line settings are in the file, so it needs none to run the same scenario.
+    let copy = first.join("scenario.toml");
+    let resolved = coopsim::scenario::load(&copy).unwrap();
+    assert_eq!(resolved.replications, 3);
+    assert_eq!(resolved.policy.credit_guarantee.coverage, 0.5);
+    let again = dir.join("again");
+    let o = coopsim(&[
+        "run",
+        copy.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--no-firms",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["headline.csv", "timeseries.csv", "scenario.toml"] {
+        assert_eq!(
+            std::fs::read(first.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // The manifest's hash is the hash of the file's scenario text (below its comment).
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("manifest.json")).unwrap())
+            .unwrap();
+    let text = std::fs::read_to_string(&copy).unwrap();
+    let (comment, body) = text.split_once("\n\n").unwrap();
+    assert!(comment.lines().all(|l| l.starts_with('#')), "{comment}");
+    assert_eq!(
+        manifest["scenario_hash_fnv1a64"],
+        coopsim::pipeline::fnv1a(body).as_str()
+    );
 }
 
 #[test]
