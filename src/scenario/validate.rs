@@ -102,7 +102,7 @@ impl Rules {
 }
 
 /// The longest scenario name: it names the results folder.
-pub const NAME_MAX_CHARS: usize = 100;
+const NAME_MAX_CHARS: usize = 100;
 
 /// The name becomes the results folder (`output/<name>`) and labels charts and tables, so it must
 /// be one plain folder name on any system: never a path (`../x`, `a/b`) or hidden. An empty name
