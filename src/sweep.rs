@@ -178,9 +178,7 @@ impl Vary {
                 None,
             ));
         }
-        // The arms do not sweep again (and checking one must not check the sweep again).
-        let mut base = base.clone();
-        base.sweep.vary.clear();
+        let base = without_sweep(base);
         let mut given: Vec<(&String, Scenario)> = Vec::with_capacity(self.values.len());
         for value in &self.values {
             let mut s = base.clone();
@@ -272,11 +270,9 @@ pub fn sweep_arms(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    // The base arm is the scenario as written, its [sweep] table the sweep that runs. Every other
-    // arm is one scenario that does not sweep again: with the table, an arm whose settings are the
-    // table's only values would count as a sweep of nothing but itself.
-    let mut plain = base.clone();
-    plain.sweep.vary.clear();
+    // The base arm is the scenario as written, its [sweep] table the sweep that runs; the others
+    // are laid over the base without it.
+    let plain = without_sweep(base);
     let mut arms = vec![Arm {
         label: "base".into(),
         settings: Vec::new(),
@@ -345,6 +341,15 @@ fn with_settings(
     Ok(s)
 }
 
+/// `s` as one scenario that does not sweep again: an arm, or the base an arm is laid over. With
+/// its [sweep] table, an arm whose settings are the table's only values would be checked as a
+/// sweep of nothing but itself.
+fn without_sweep(s: &Scenario) -> Scenario {
+    let mut plain = s.clone();
+    plain.sweep.vary.clear();
+    plain
+}
+
 /// A sweep whose every setting is the base's own.
 fn only_the_base(vary: &[Vary]) -> VaryError {
     let listed = vary
@@ -368,8 +373,7 @@ pub fn sweeps_only_the_base(s: &Scenario) -> Option<VaryError> {
         .map(|v| Vary::parse(v))
         .collect::<Result<_, _>>()
         .ok()?;
-    let mut base = s.clone();
-    base.sweep.vary.clear();
+    let base = without_sweep(s);
     let all_base = combinations(&vary, s.sweep.design)
         .iter()
         .all(|settings| with_settings(&base, settings, "").is_ok_and(|arm| arm == base));
