@@ -2,14 +2,10 @@
 //! the line and exit status 2, and `run` prints a headline table.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn coopsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coopsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{coopsim, succeeds};
 
 fn scenario_file(name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("coopsim-cli-{}", std::process::id()));
@@ -259,7 +255,7 @@ fn run_prints_a_headline_for_every_kind() {
     );
     let folder = path.with_file_name("small-results");
     let _ = std::fs::remove_dir_all(&folder);
-    let out = coopsim(&[
+    let out = succeeds(&[
         "run",
         path.to_str().unwrap(),
         "--threads",
@@ -270,11 +266,6 @@ fn run_prints_a_headline_for_every_kind() {
         "--set",
         "policy.credit_guarantee.coverage=0.5",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let table = String::from_utf8(out.stdout).unwrap();
     for kind in [
         "conventional",
@@ -438,7 +429,7 @@ fn a_name_that_is_a_path_is_refused_before_anything_is_written() {
 #[test]
 fn check_resolves_command_line_settings_into_a_file_that_checks_the_same() {
     let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline_2008.toml");
-    let out = coopsim(&[
+    let out = succeeds(&[
         "check",
         shipped.to_str().unwrap(),
         "-r",
@@ -446,11 +437,6 @@ fn check_resolves_command_line_settings_into_a_file_that_checks_the_same() {
         "--set",
         "policy.credit_guarantee.coverage=0.5",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let resolved = String::from_utf8(out.stdout).unwrap();
     let path = scenario_file("resolved.toml", &resolved);
     let s = coopsim::scenario::load(&path).unwrap();

@@ -3,29 +3,14 @@
 //! specifications refused before anything runs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use polars::prelude::*;
 
-fn coopsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coopsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{coopsim, succeeds};
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("coopsim-cmp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the binary and insists it succeeded; its output.
-fn succeeds(args: &[&str]) -> Output {
-    let o = coopsim(args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o
+    common::workdir("cmp", name)
 }
 
 /// Writes the tiny scenario named `a`, and `b` as `b_text`, into `dir`; their paths.
@@ -77,7 +62,7 @@ fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_diffe
     std::fs::write(&scenario, TINY).unwrap();
     let out = dir.join("res");
     // With no guarantee scheme (coverage 0), its fee cannot matter.
-    let o = coopsim(&[
+    succeeds(&[
         "sweep",
         scenario.to_str().unwrap(),
         "--vary",
@@ -86,7 +71,6 @@ fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_diffe
         out.to_str().unwrap(),
         "-q",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in [
         "sweep.csv",
         "sweep.parquet",
@@ -194,7 +178,7 @@ fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
 fn compare_pairs_whole_scenarios_against_the_first() {
     let dir = workdir("compare");
     let out = dir.join("res");
-    let o = coopsim(&[
+    let o = succeeds(&[
         "compare",
         "scenarios/baseline_2008.toml",
         "scenarios/no_crisis.toml",
@@ -204,7 +188,6 @@ fn compare_pairs_whole_scenarios_against_the_first() {
         out.to_str().unwrap(),
         "-q",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
         stdout.contains("no_crisis") && stdout.contains("common random numbers"),
@@ -427,7 +410,7 @@ fn bad_vary_specifications_are_refused_before_anything_runs() {
 fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
     let dir = workdir("oat");
     let out = dir.join("res");
-    let o = coopsim(&[
+    succeeds(&[
         "sweep",
         "scenarios/baseline_2008.toml",
         "--vary",
@@ -442,7 +425,6 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
         out.to_str().unwrap(),
         "-q",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = read_csv(&out.join("sweep.csv"));
     // base, then the deeper crunch, then renewal 0.5 and 0.95 (each with the other key at base).
     assert_eq!(table.column("arm").unwrap().n_unique().unwrap(), 4);

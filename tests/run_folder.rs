@@ -8,18 +8,11 @@ use polars::prelude::*;
 
 use coopsim::summary::{ADDITIVE, ALL, SERIES};
 
-fn coopsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coopsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{coopsim, succeeds};
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("coopsim-run-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::workdir("run", name)
 }
 
 const SMALL: &str = "name = \"small\"\nreplications = 8\nmonths = 48\nwarmup_months = 12\n\
@@ -30,7 +23,7 @@ fn run_small(dir: &Path, out: &str, threads: &str) -> PathBuf {
     let scenario = dir.join("small.toml");
     std::fs::write(&scenario, SMALL).unwrap();
     let out = dir.join(out);
-    let o = coopsim(&[
+    let o = succeeds(&[
         "run",
         scenario.to_str().unwrap(),
         "--out",
@@ -39,7 +32,6 @@ fn run_small(dir: &Path, out: &str, threads: &str) -> PathBuf {
         threads,
         "--quiet",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
         stdout.contains("worker_coop") && stdout.contains(out.to_str().unwrap()),
@@ -98,7 +90,7 @@ fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
     let scenario = dir.join("small.toml");
     std::fs::write(&scenario, SMALL).unwrap();
     let first = dir.join("first");
-    let o = coopsim(&[
+    succeeds(&[
         "run",
         scenario.to_str().unwrap(),
         "-r",
@@ -110,14 +102,13 @@ fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
         "--no-firms",
         "--quiet",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The command-line settings are in the file, so it needs none to run the same scenario.
     let copy = first.join("scenario.toml");
     let resolved = coopsim::scenario::load(&copy).unwrap();
     assert_eq!(resolved.replications, 3);
     assert_eq!(resolved.policy.credit_guarantee.coverage, 0.5);
     let again = dir.join("again");
-    let o = coopsim(&[
+    succeeds(&[
         "run",
         copy.to_str().unwrap(),
         "--out",
@@ -125,7 +116,6 @@ fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
         "--no-firms",
         "--quiet",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in ["headline.csv", "timeseries.csv", "scenario.toml"] {
         assert_eq!(
             std::fs::read(first.join(f)).unwrap(),
@@ -725,7 +715,7 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_folder_under_th
 
 fn run_small_forced(dir: &Path, out: &str) {
     let scenario = dir.join("small.toml");
-    let o = coopsim(&[
+    succeeds(&[
         "run",
         scenario.to_str().unwrap(),
         "--out",
@@ -733,5 +723,4 @@ fn run_small_forced(dir: &Path, out: &str) {
         "--force",
         "--quiet",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

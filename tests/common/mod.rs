@@ -1,7 +1,8 @@
 //! Shared helpers for the model's integration tests.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use coopsim::model::ReplicationResult;
 use coopsim::runner::{EnsembleOptions, run_ensemble};
@@ -61,4 +62,27 @@ pub fn assert_clearly_greater(what: &str, a: &[f64], b: &[f64]) {
         mean > 3.0 * se,
         "{what}: expected clearly greater, got {ma:.5} vs {mb:.5} (difference {mean:.5}, se {se:.5})"
     );
+}
+
+/// Runs the `coopsim` binary with `args`; its output, whatever the exit status.
+pub fn coopsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs the binary and insists it succeeded; its output.
+pub fn succeeds(args: &[&str]) -> Output {
+    let o = coopsim(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+/// An empty scratch folder for one test: `<temp>/coopsim-<suite>-<pid>-<name>`.
+pub fn workdir(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("coopsim-{suite}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
