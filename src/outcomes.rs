@@ -4,6 +4,7 @@
 
 use crate::model::{CellStats, ExitReason, FirmRecord, MonthRecord, crisis_window};
 use crate::scenario::{Kind, Scenario, Sector};
+use std::ops::Range;
 
 /// How one kind came through the crisis window in one replication.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,6 +36,11 @@ pub struct SectorOutcome {
 
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Whether an exit month (negative in the warm-up) falls in the crisis window.
+fn within(window: &Range<u32>, month: i32) -> bool {
+    u32::try_from(month).is_ok_and(|m| window.contains(&m))
 }
 
 /// The month before onset (or month 0 if the crisis starts at once).
@@ -111,12 +117,12 @@ pub fn fragility(s: &Scenario, firms: &[FirmRecord], kind: Kind) -> Fragility {
     for f in firms.iter().filter(|f| f.kind == kind) {
         let Some(onset) = f.onset else { continue };
         match f.exit {
-            Some((month, reason)) if w.contains(&month) && reason.is_financial() => {
+            Some((month, reason)) if within(&w, month) && reason.is_financial() => {
                 nf += 1;
                 lf += onset.leverage;
                 cf += onset.months_covered;
             }
-            Some((month, ExitReason::Background)) if w.contains(&month) => {}
+            Some((month, ExitReason::Background)) if within(&w, month) => {}
             _ => {
                 ns += 1;
                 ls += onset.leverage;
@@ -197,7 +203,8 @@ pub fn survival_counts(s: &Scenario, firms: &[FirmRecord]) -> SurvivalCounts {
     };
     let onset = s.crisis.onset_month;
     for f in firms.iter().filter(|f| f.onset.is_some()) {
-        let t = f.exit.map(|(m, _)| (m + 1 - onset) as usize);
+        // A firm alive at onset exits at the earliest in the onset month.
+        let t = f.exit.map(|(m, _)| (m + 1 - onset as i32) as usize);
         for k in [f.kind.index(), Kind::COUNT] {
             for sec in [f.sector.index(), Sector::COUNT] {
                 counts.alive[k][sec] += 1;
@@ -285,7 +292,7 @@ pub fn fragility_quintiles(s: &Scenario, firms: &[FirmRecord]) -> FragilityQuint
         let q = position * QUINTILES / n;
         let f = &firms[at_onset[j]];
         result.quintile[at_onset[j]] = Some(q as u8 + 1);
-        let exited = f.exit.is_some_and(|(m, _)| w.contains(&m));
+        let exited = f.exit.is_some_and(|(m, _)| within(&w, m));
         for k in [f.kind.index(), Kind::COUNT] {
             result.firms[k][q] += 1;
             result.exits[k][q] += u32::from(exited);

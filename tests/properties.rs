@@ -7,7 +7,7 @@
 
 mod common;
 
-use coopsim::model::{Economy, MonthRecord, RunOptions};
+use coopsim::model::{Economy, ExitReason, FirmRecord, MonthRecord, Origin, RunOptions};
 use coopsim::outcomes::survival_counts;
 use coopsim::pipeline::{self, RunRequest, TableFormat};
 use coopsim::scenario::{self, Kind, Scenario, Sector};
@@ -176,6 +176,7 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
     };
     let mut economy = Economy::new(s, replication, options);
     let mut before = economy.money_total();
+    let mut exits_by_month = vec![0.0; s.months as usize];
     while economy.month() < s.months as i32 {
         let month = economy.month();
         let record = economy.step();
@@ -189,6 +190,7 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
         );
         if let Some(record) = record {
             finite_record(&record).map_err(TestCaseError::fail)?;
+            exits_by_month[record.month as usize] = record.cells.0.iter().map(|c| c.exits()).sum();
         }
         for f in economy.firms() {
             prop_assert!(
@@ -211,6 +213,7 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
         before = after;
     }
     let firms = economy.into_firm_records();
+    check_firm_records(s, &firms, &exits_by_month)?;
     let counts = survival_counts(s, &firms);
     for kind in 0..=Kind::COUNT {
         for sector in 0..=Sector::COUNT {
@@ -223,6 +226,42 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
             }
         }
     }
+    Ok(())
+}
+
+/// Every firm exits after its birth, within the run (the warm-up's months are negative), in the
+/// month whose record counts its exit; and each buyout co-op names the firm whose workers took it
+/// over: same sector, converted in the month the co-op was born.
+fn check_firm_records(
+    s: &Scenario,
+    firms: &[FirmRecord],
+    exits_by_month: &[f64],
+) -> Result<(), TestCaseError> {
+    let first = -(s.warmup_months as i32);
+    let mut recorded = vec![0.0; exits_by_month.len()];
+    for f in firms {
+        if let Some((month, _)) = f.exit {
+            prop_assert!(
+                month >= f.birth_month.max(first) && month < s.months as i32,
+                "firm {} born in month {} exits in month {month}",
+                f.id,
+                f.birth_month
+            );
+            if let Ok(m) = usize::try_from(month) {
+                recorded[m] += 1.0;
+            }
+        }
+        prop_assert_eq!(f.origin == Origin::Buyout, f.predecessor.is_some());
+        if let Some(id) = f.predecessor {
+            let Ok(i) = firms.binary_search_by_key(&id, |r| r.id) else {
+                return Err(TestCaseError::fail(format!("no firm {id} before {}", f.id)));
+            };
+            let old = &firms[i];
+            prop_assert_eq!(old.exit, Some((f.birth_month, ExitReason::Converted)));
+            prop_assert_eq!(old.sector, f.sector);
+        }
+    }
+    prop_assert_eq!(&recorded[..], exits_by_month);
     Ok(())
 }
 

@@ -380,6 +380,8 @@ fn survival_firms_fragility_and_charts_are_consistent() {
         "firm_id",
         "kind",
         "sector",
+        "origin",
+        "predecessor_id",
         "birth_month",
         "exit_month",
         "exit_reason",
@@ -447,6 +449,15 @@ fn survival_firms_fragility_and_charts_are_consistent() {
             .zip(&onset_heads)
             .all(|(m, h)| m.unwrap() <= h.unwrap()),
         "crisis minimum above onset headcount"
+    );
+    // Exit months count as birth months do (negative in the warm-up): no firm exits before birth.
+    let (births, exits) = (floats(&firms, "birth_month"), floats(&firms, "exit_month"));
+    assert!(
+        births
+            .iter()
+            .zip(&exits)
+            .all(|(b, e)| e.is_none_or(|e| e >= b.unwrap())),
+        "a firm exits before it is born"
     );
 
     // Fragility quintiles split the firms at onset into fifths; the fragile fifth exits more.

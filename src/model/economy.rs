@@ -46,6 +46,8 @@ pub struct ReplicationResult {
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
 #[derive(Debug, Clone)]
 struct Buyout {
+    /// Id of the firm taken over.
+    predecessor: u64,
     sector: Sector,
     members: u32,
     productivity: f64,
@@ -63,6 +65,8 @@ pub struct Economy<'a> {
     /// Live firms (in an order that depends only on the replication: see `exits`).
     firms: Vec<Firm>,
     exited: Vec<FirmRecord>,
+    /// (buyout co-op, firm it took over) ids, kept when recording firms.
+    conversions: Vec<(u64, u64)>,
     next_id: u64,
     /// The next month to simulate; negative during warm-up.
     month: i32,
@@ -136,6 +140,7 @@ impl<'a> Economy<'a> {
             tech,
             firms: Vec::with_capacity(s.population.firms as usize),
             exited: Vec::new(),
+            conversions: Vec::new(),
             next_id: 0,
             month: -(s.warmup_months as i32),
             households: 0.0,
@@ -543,6 +548,7 @@ impl<'a> Economy<'a> {
             if reason == ExitReason::Converted {
                 let members = ((buyout.member_share * f.heads() as f64).round() as u32).max(1);
                 self.buyouts.push(Buyout {
+                    predecessor: f.id,
                     sector: f.sector,
                     members,
                     productivity: f.productivity,
@@ -556,8 +562,7 @@ impl<'a> Economy<'a> {
             cell.count_exit(reason);
             cell.jobs_lost_in_exits += f.heads() as f64;
             if self.options.record_firms {
-                self.exited
-                    .push(firm_record(&f, Some((t.max(0) as u32, reason))));
+                self.exited.push(firm_record(&f, Some((t, reason))));
             }
         }
     }
@@ -683,6 +688,9 @@ impl<'a> Economy<'a> {
         let into = s.policy.worker_buyout.into_kind;
         for b in buyouts {
             let mut firm = self.found(into, b.sector, Origin::Buyout, t, 1.0, contract_cut);
+            if self.options.record_firms {
+                self.conversions.push((firm.id, b.predecessor));
+            }
             let t = &self.tech[b.sector.index()];
             firm.members = b.members;
             firm.employees = 0;
@@ -847,17 +855,23 @@ impl<'a> Economy<'a> {
         let mut records = self.exited;
         records.extend(self.firms.iter().map(|f| firm_record(f, None)));
         records.sort_by_key(|r| r.id);
+        for (id, predecessor) in self.conversions {
+            if let Ok(i) = records.binary_search_by_key(&id, |r| r.id) {
+                records[i].predecessor = Some(predecessor);
+            }
+        }
         records
     }
 }
 
-fn firm_record(f: &Firm, exit: Option<(u32, ExitReason)>) -> FirmRecord {
+fn firm_record(f: &Firm, exit: Option<(i32, ExitReason)>) -> FirmRecord {
     FirmRecord {
         id: f.id,
         kind: f.kind,
         sector: f.sector,
         origin: f.origin,
         birth_month: f.birth_month,
+        predecessor: None,
         exit,
         onset: f.onset,
         crisis_min_heads: f.crisis_min_heads,

@@ -289,7 +289,10 @@ pub struct FirmRecord {
     pub origin: Origin,
     /// Negative for firms born before month 0 (initial firms and warm-up entrants).
     pub birth_month: i32,
-    pub exit: Option<(u32, ExitReason)>,
+    /// For a worker buyout, the id of the failing firm its workers took over.
+    pub predecessor: Option<u64>,
+    /// Month and reason of exit; the month is negative for exits during the warm-up.
+    pub exit: Option<(i32, ExitReason)>,
     pub onset: Option<OnsetSnapshot>,
     /// Lowest headcount during the crisis window (firms alive at onset).
     pub crisis_min_heads: Option<u32>,

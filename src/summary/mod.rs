@@ -279,6 +279,10 @@ pub fn firms_frame(
             firms.iter().map(|f| origin(f.origin)).collect::<Vec<_>>(),
         ),
         Column::new(
+            "predecessor_id".into(),
+            firms.iter().map(|f| f.predecessor).collect::<Vec<_>>(),
+        ),
+        Column::new(
             "birth_month".into(),
             firms.iter().map(|f| f.birth_month).collect::<Vec<_>>(),
         ),
