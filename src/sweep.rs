@@ -184,11 +184,11 @@ impl Vary {
             let mut s = base.clone();
             if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
                 if e.kind == scenario::ScenarioErrorKind::UnknownKey {
-                    return Err(err(
-                        "a scenario parameter".into(),
-                        format!("`{}`", self.key),
-                        e.help,
-                    ));
+                    // The unknown key is what was found; naming it as the key too would say it twice.
+                    return Err(VaryError {
+                        help: e.help,
+                        ..VaryError::new("a scenario parameter", format!("`{}`", self.key))
+                    });
                 }
                 return Err(err(
                     format!("a valid value for `{}`", self.key),
@@ -598,6 +598,12 @@ mod tests {
         let base = Scenario::default();
         let check = |spec: &str| Vary::parse(spec).and_then(|v| v.check(&base)).unwrap_err();
         let e = check("policy.credit_guarante.coverage=0,0.5");
+        let shown = e.clone().into_scenario_error("--vary").to_string();
+        assert_eq!(
+            shown.matches("policy.credit_guarante.").count(),
+            1,
+            "{shown}"
+        );
         assert!(e.help.unwrap().contains("policy.credit_guarantee.coverage"));
         let e = check("months=many");
         assert!(e.found.contains("many"), "{e:?}");
