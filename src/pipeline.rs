@@ -138,7 +138,12 @@ fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult
         fragility: summary::fragility_values(&quintiles),
         headline: summary::headline_values(&inputs),
         firms: if with_firms {
-            Some(summary::firms_frame(r.replication, &r.firms, &quintiles)?)
+            Some(summary::firms_frame(
+                r.replication,
+                &r.firms,
+                &r.conversions,
+                &quintiles,
+            )?)
         } else {
             None
         },

@@ -7,7 +7,9 @@
 
 mod common;
 
-use coopsim::model::{Economy, ExitReason, FirmRecord, MonthRecord, Origin, RunOptions};
+use coopsim::model::{
+    Conversion, Economy, ExitReason, FirmRecord, MonthRecord, Origin, RunOptions,
+};
 use coopsim::outcomes::survival_counts;
 use coopsim::pipeline::{self, RunRequest, TableFormat};
 use coopsim::scenario::{self, Kind, Scenario, Sector};
@@ -212,8 +214,8 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
         prop_assert!(economy.bank.loans.is_finite() && economy.bank.loans >= -1e-9);
         before = after;
     }
-    let firms = economy.into_firm_records();
-    check_firm_records(s, &firms, &exits_by_month)?;
+    let (firms, conversions) = economy.into_firm_records();
+    check_firm_records(s, &firms, &conversions, &exits_by_month)?;
     let counts = survival_counts(s, &firms);
     for kind in 0..=Kind::COUNT {
         for sector in 0..=Sector::COUNT {
@@ -235,8 +237,14 @@ fn check_replication(s: &Scenario, replication: u32) -> Result<(), TestCaseError
 fn check_firm_records(
     s: &Scenario,
     firms: &[FirmRecord],
+    conversions: &[Conversion],
     exits_by_month: &[f64],
 ) -> Result<(), TestCaseError> {
+    let record = |id: u64| {
+        let i = firms.binary_search_by_key(&id, |r| r.id);
+        i.map(|i| &firms[i])
+            .map_err(|_| TestCaseError::fail(format!("no record of firm {id}")))
+    };
     let first = -(s.warmup_months as i32);
     let mut recorded = vec![0.0; exits_by_month.len()];
     for f in firms {
@@ -251,15 +259,15 @@ fn check_firm_records(
                 recorded[m] += 1.0;
             }
         }
-        prop_assert_eq!(f.origin == Origin::Buyout, f.predecessor.is_some());
-        if let Some(id) = f.predecessor {
-            let Ok(i) = firms.binary_search_by_key(&id, |r| r.id) else {
-                return Err(TestCaseError::fail(format!("no firm {id} before {}", f.id)));
-            };
-            let old = &firms[i];
-            prop_assert_eq!(old.exit, Some((f.birth_month, ExitReason::Converted)));
-            prop_assert_eq!(old.sector, f.sector);
-        }
+    }
+    prop_assert!(conversions.is_sorted_by_key(|c| c.coop));
+    let buyouts = firms.iter().filter(|f| f.origin == Origin::Buyout);
+    prop_assert_eq!(buyouts.count(), conversions.len());
+    for c in conversions {
+        let (coop, old) = (record(c.coop)?, record(c.predecessor)?);
+        prop_assert_eq!(coop.origin, Origin::Buyout);
+        prop_assert_eq!(old.exit, Some((coop.birth_month, ExitReason::Converted)));
+        prop_assert_eq!(old.sector, coop.sector);
     }
     prop_assert_eq!(&recorded[..], exits_by_month);
     Ok(())

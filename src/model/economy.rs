@@ -17,7 +17,7 @@ use super::bank::{self, Bank, Conditions, Decision, LoanRequest};
 use super::firm::{Firm, Flows, KindRules, LoanTerms, MonthContext, SectorTech};
 use super::fund::Fund;
 use super::government::Ledger;
-use super::record::{Cells, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
+use super::record::{Cells, Conversion, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
 use super::rng::{self, Stream, mean_one_shock, normal};
 use super::sector::{Environment, crisis_window};
 
@@ -39,8 +39,10 @@ pub struct RunOptions {
 pub struct ReplicationResult {
     pub replication: u32,
     pub months: Vec<MonthRecord>,
-    /// Empty unless `RunOptions::record_firms`.
+    /// Empty unless `RunOptions::record_firms`; in order of id.
     pub firms: Vec<FirmRecord>,
+    /// The worker buyouts among `firms`, in order of the co-ops' ids.
+    pub conversions: Vec<Conversion>,
 }
 
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
@@ -65,8 +67,8 @@ pub struct Economy<'a> {
     /// Live firms (in an order that depends only on the replication: see `exits`).
     firms: Vec<Firm>,
     exited: Vec<FirmRecord>,
-    /// (buyout co-op, firm it took over) ids, kept when recording firms.
-    conversions: Vec<(u64, u64)>,
+    /// Kept when recording firms.
+    conversions: Vec<Conversion>,
     next_id: u64,
     /// The next month to simulate; negative during warm-up.
     month: i32,
@@ -689,7 +691,10 @@ impl<'a> Economy<'a> {
         for b in buyouts {
             let mut firm = self.found(into, b.sector, Origin::Buyout, t, 1.0, contract_cut);
             if self.options.record_firms {
-                self.conversions.push((firm.id, b.predecessor));
+                self.conversions.push(Conversion {
+                    coop: firm.id,
+                    predecessor: b.predecessor,
+                });
             }
             let t = &self.tech[b.sector.index()];
             firm.members = b.members;
@@ -850,17 +855,13 @@ impl<'a> Economy<'a> {
         self.ledger.net_injection()
     }
 
-    /// One record per firm that ever lived in this replication (requires `record_firms`).
-    pub fn into_firm_records(self) -> Vec<FirmRecord> {
+    /// One record per firm that ever lived in this replication, in order of id, and the worker
+    /// buyouts among them (requires `record_firms`).
+    pub fn into_firm_records(self) -> (Vec<FirmRecord>, Vec<Conversion>) {
         let mut records = self.exited;
         records.extend(self.firms.iter().map(|f| firm_record(f, None)));
         records.sort_by_key(|r| r.id);
-        for (id, predecessor) in self.conversions {
-            if let Ok(i) = records.binary_search_by_key(&id, |r| r.id) {
-                records[i].predecessor = Some(predecessor);
-            }
-        }
-        records
+        (records, self.conversions)
     }
 }
 
@@ -871,7 +872,6 @@ fn firm_record(f: &Firm, exit: Option<(i32, ExitReason)>) -> FirmRecord {
         sector: f.sector,
         origin: f.origin,
         birth_month: f.birth_month,
-        predecessor: None,
         exit,
         onset: f.onset,
         crisis_min_heads: f.crisis_min_heads,
@@ -959,14 +959,15 @@ pub fn run_replication(
             months.push(record);
         }
     }
-    let firms = if options.record_firms {
+    let (firms, conversions) = if options.record_firms {
         economy.into_firm_records()
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     ReplicationResult {
         replication,
         months,
         firms,
+        conversions,
     }
 }

@@ -280,6 +280,14 @@ pub struct OnsetSnapshot {
     pub heads: u32,
 }
 
+/// A worker buyout: the co-op founded and the failing firm its workers took over. Kept beside the
+/// firm records rather than in them, which would cost every record 16 bytes for a rare event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conversion {
+    pub coop: u64,
+    pub predecessor: u64,
+}
+
 /// One firm's life, recorded when it exits or when the run ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmRecord {
@@ -289,8 +297,6 @@ pub struct FirmRecord {
     pub origin: Origin,
     /// Negative for firms born before month 0 (initial firms and warm-up entrants).
     pub birth_month: i32,
-    /// For a worker buyout, the id of the failing firm its workers took over.
-    pub predecessor: Option<u64>,
     /// Month and reason of exit; the month is negative for exits during the warm-up.
     pub exit: Option<(i32, ExitReason)>,
     pub onset: Option<OnsetSnapshot>,

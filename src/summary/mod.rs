@@ -10,7 +10,7 @@ pub use spill::{Label, Shape, Spill};
 
 use polars::prelude::*;
 
-use crate::model::{CellStats, ExitReason, FirmRecord, MonthRecord, Origin};
+use crate::model::{CellStats, Conversion, ExitReason, FirmRecord, MonthRecord, Origin};
 use crate::outcomes::{
     FragilityQuintiles, KindHeadline, QUINTILES, SurvivalCounts, kind_group, sector_group,
 };
@@ -250,8 +250,15 @@ pub fn fragility_values(q: &FragilityQuintiles) -> Vec<f64> {
 pub fn firms_frame(
     replication: u32,
     firms: &[FirmRecord],
+    conversions: &[Conversion],
     q: &FragilityQuintiles,
 ) -> PolarsResult<DataFrame> {
+    // Both in order of id: each buyout co-op's predecessor, found in one merged pass.
+    let mut pending = conversions.iter().peekable();
+    let predecessor: Vec<Option<u64>> = firms
+        .iter()
+        .map(|f| pending.next_if(|c| c.coop == f.id).map(|c| c.predecessor))
+        .collect();
     let origin = |o: Origin| match o {
         Origin::Initial => "initial",
         Origin::Entry => "entry",
@@ -278,10 +285,7 @@ pub fn firms_frame(
             "origin".into(),
             firms.iter().map(|f| origin(f.origin)).collect::<Vec<_>>(),
         ),
-        Column::new(
-            "predecessor_id".into(),
-            firms.iter().map(|f| f.predecessor).collect::<Vec<_>>(),
-        ),
+        Column::new("predecessor_id".into(), predecessor),
         Column::new(
             "birth_month".into(),
             firms.iter().map(|f| f.birth_month).collect::<Vec<_>>(),
@@ -619,4 +623,48 @@ pub fn hazard_ratios(headline: &DataFrame) -> PolarsResult<DataFrame> {
             col(format!("{h}_q95")).alias("q95"),
         ])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn each_buyout_row_names_the_firm_its_workers_took_over() {
+        let record = |id, origin, exit| FirmRecord {
+            id,
+            kind: Kind::Conventional,
+            sector: Sector::Manufacturing,
+            origin,
+            birth_month: 5,
+            exit,
+            onset: None,
+            crisis_min_heads: None,
+        };
+        let converted = Some((5, ExitReason::Converted));
+        let firms = [
+            record(0, Origin::Initial, converted),
+            record(1, Origin::Entry, None),
+            record(2, Origin::Buyout, None),
+            record(4, Origin::Initial, converted),
+            record(7, Origin::Buyout, None),
+            record(8, Origin::Entry, None),
+        ];
+        let conversions = [
+            Conversion {
+                coop: 2,
+                predecessor: 0,
+            },
+            Conversion {
+                coop: 7,
+                predecessor: 4,
+            },
+        ];
+        let q = crate::outcomes::fragility_quintiles(&Scenario::default(), &firms);
+        let df = firms_frame(3, &firms, &conversions, &q).unwrap();
+        let column = df.column("predecessor_id").unwrap().u64().unwrap();
+        let predecessors: Vec<Option<u64>> = column.iter().collect();
+        assert_eq!(predecessors, [None, None, Some(0), None, Some(4), None]);
+    }
 }
