@@ -7,7 +7,6 @@
 //! the sink before the other arms of that replication and each difference is formed as soon as
 //! its arm finishes; memory does not grow with replications or arms (see `summary::spill`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -599,7 +598,10 @@ fn write_manifest(
     let manifest = Manifest {
         arms: ArmsJson(&req.arms),
         command: stem(&req.design),
-        common_random_numbers: serde_json::json!({ "seed": base.seed, "replications": base.replications }),
+        common_random_numbers: serde_json::json!({
+            "seed": base.seed,
+            "replications": base.replications,
+        }),
         coopsim_version: env!("CARGO_PKG_VERSION"),
         design: match &req.design {
             Design::Sweep { keys } => {
@@ -612,10 +614,7 @@ fn write_manifest(
         threads,
         wall_seconds,
     };
-    let io = |e| RunError::Io(path.clone(), e);
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-    serde_json::to_writer_pretty(&mut file, &manifest).map_err(|e| io(e.into()))?;
-    writeln!(file).and_then(|()| file.flush()).map_err(io)
+    pipeline::write_json(&path, &manifest)
 }
 
 /// The manifest's arms, each serialised on its own when written.

@@ -512,10 +512,16 @@ fn write_manifest(
         "firms_table": req.firms,
         "files": dir.files(),
     });
-    let mut file = File::create(&path).map_err(|e| RunError::Io(path.clone(), e))?;
-    let text = serde_json::to_string_pretty(&manifest).expect("json serialises");
-    writeln!(file, "{text}").map_err(|e| RunError::Io(path.clone(), e))?;
-    Ok(())
+    write_json(&path, &manifest)
+}
+
+/// Writes `value` as pretty-printed JSON and a final newline, streamed to the file (a sweep's
+/// manifest of thousands of arms is never held whole).
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), RunError> {
+    let io = |e| RunError::Io(path.to_path_buf(), e);
+    let mut file = std::io::BufWriter::new(File::create(path).map_err(io)?);
+    serde_json::to_writer_pretty(&mut file, value).map_err(|e| io(e.into()))?;
+    writeln!(file).and_then(|()| file.flush()).map_err(io)
 }
 
 /// The default results folder for a scenario: `output/<name>`.

@@ -184,7 +184,7 @@ impl Vary {
             let mut s = base.clone();
             if let Err(e) = scenario::apply_override(&mut s, &self.key, value, "--vary") {
                 if e.kind == scenario::ScenarioErrorKind::UnknownKey {
-                    // The unknown key is what was found; naming it as the key too would say it twice.
+                    // The unknown key is what was found; naming it as the key too says it twice.
                     return Err(VaryError {
                         help: e.help,
                         ..VaryError::new("a scenario parameter", format!("`{}`", self.key))
