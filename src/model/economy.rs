@@ -17,7 +17,10 @@ use super::bank::{self, Bank, Conditions, Decision, LoanRequest};
 use super::firm::{Firm, Flows, KindRules, LoanTerms, MonthContext, SectorTech};
 use super::fund::Fund;
 use super::government::Ledger;
-use super::record::{Cells, Conversion, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin};
+use super::record::{
+    Cells, Conversion, EconomyStats, ExitReason, FirmRecord, MonthRecord, Origin, YearOnYear,
+    YearTally,
+};
 use super::rng::{self, Stream, mean_one_shock, normal};
 use super::sector::{Environment, crisis_window};
 
@@ -43,6 +46,8 @@ pub struct ReplicationResult {
     pub firms: Vec<FirmRecord>,
     /// The worker buyouts among `firms`, in order of the co-ops' ids.
     pub conversions: Vec<Conversion>,
+    /// Firm-level year-on-year changes of pay and heads over the recorded horizon.
+    pub year_on_year: YearOnYear,
 }
 
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
@@ -90,6 +95,7 @@ pub struct Economy<'a> {
     background_hazard: BackgroundHazard,
     /// Sum of live firms' demand weights by sector, as of the end of the last month.
     weight_sum: [f64; Sector::COUNT],
+    year_on_year: YearOnYear,
 }
 
 /// The background exit hazard by age in months (MODEL.md 3.7): the base hazard, raised for young
@@ -165,6 +171,7 @@ impl<'a> Economy<'a> {
             buyouts: Vec::new(),
             background_hazard: BackgroundHazard::new(s),
             weight_sum: [0.0; Sector::COUNT],
+            year_on_year: YearOnYear::default(),
         };
         economy.populate();
         economy.weight_sum = chunked_sum(&economy.firms, demand_weights);
@@ -278,6 +285,7 @@ impl<'a> Economy<'a> {
             contract_months_left: 0,
             onset: None,
             crisis_min_heads: None,
+            year: YearTally::default(),
             rng,
             market_demand: 0.0,
             growth_request: 0.0,
@@ -752,9 +760,11 @@ impl<'a> Economy<'a> {
         let cut = s.austerity.contract_value_cut * env.austerity;
         let recording = t >= 0;
         let in_crisis = recording && crisis_window(s).contains(&(t as u32));
+        let year_ends = recording && (t + 1) % 12 == 0;
         let tech = &self.tech;
         let process = |(_, chunk): (usize, &mut [Firm])| {
             let mut cells = Cells::default();
+            let mut year_on_year = YearOnYear::default();
             for f in chunk.iter_mut() {
                 if f.contract_months_left > 0 {
                     f.contract_months_left -= 1;
@@ -775,6 +785,11 @@ impl<'a> Economy<'a> {
                 if let (true, Some(min)) = (in_crisis, f.crisis_min_heads.as_mut()) {
                     *min = (*min).min(heads);
                 }
+                f.year.count(f.wage_bill, heads);
+                if year_ends && let Some((pay, heads)) = f.year.close_year() {
+                    year_on_year.pay[f.kind.index()].push(pay);
+                    year_on_year.heads[f.kind.index()].push(heads);
+                }
                 let t = &tech[f.sector.index()];
                 let c = cells.cell_mut(f.kind, f.sector);
                 c.firms += 1.0;
@@ -790,14 +805,15 @@ impl<'a> Economy<'a> {
                 c.debt += f.debt();
                 c.assets += f.assets(t);
             }
-            (cells, demand_weights(chunk))
+            (cells, demand_weights(chunk), year_on_year)
         };
         let partials = map_blocks(&mut self.firms, self.options.parallel_firms, process);
         // Sums of blocks in block order: the same bits on any number of threads.
         let mut cells = Cells::default();
         let mut weights = [0.0; Sector::COUNT];
-        for (c, w) in &partials {
+        for (c, w, y) in &partials {
             cells.add(c);
+            self.year_on_year.add(y);
             for (a, b) in weights.iter_mut().zip(w) {
                 *a += b;
             }
@@ -959,6 +975,7 @@ pub fn run_replication(
             months.push(record);
         }
     }
+    let year_on_year = economy.year_on_year;
     let (firms, conversions) = if options.record_firms {
         economy.into_firm_records()
     } else {
@@ -969,5 +986,6 @@ pub fn run_replication(
         months,
         firms,
         conversions,
+        year_on_year,
     }
 }

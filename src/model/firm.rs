@@ -12,7 +12,7 @@ use crate::scenario::{Kind, KindParams, Margin, Scenario, Sector, SectorParams, 
 
 use super::bank::{Decision, LoanRequest};
 use super::government::Ledger;
-use super::record::{OnsetSnapshot, Origin};
+use super::record::{OnsetSnapshot, Origin, YearTally};
 use super::rng::{Stream, mean_one_shock, stochastic_round};
 
 /// A kind's behaviour, resolved once per replication from its parameter block and the policy.
@@ -168,6 +168,8 @@ pub struct Firm {
     pub contract_months_left: u32,
     pub onset: Option<OnsetSnapshot>,
     pub crisis_min_heads: Option<u32>,
+    /// Pay and heads over the recorded year so far (observation only: never read by a rule).
+    pub year: YearTally,
     pub rng: Stream,
     // This month's working values.
     pub market_demand: f64,

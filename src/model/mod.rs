@@ -14,7 +14,7 @@ pub use economy::{
     CHUNK, Economy, ReplicationResult, RunOptions, firms_ever, replication_bytes, run_replication,
 };
 pub use record::{
-    CellStats, Cells, Conversion, EconomyStats, ExitReason, FirmRecord, MonthRecord, OnsetSnapshot,
-    Origin,
+    CellStats, Cells, Conversion, EconomyStats, ExitReason, FirmRecord, Moments, MonthRecord,
+    OnsetSnapshot, Origin, YearOnYear,
 };
 pub use sector::{crisis_cut_by_horizon, crisis_window};

@@ -303,3 +303,132 @@ pub struct FirmRecord {
     /// Lowest headcount during the crisis window (firms alive at onset).
     pub crisis_min_heads: Option<u32>,
 }
+
+/// Count, sum and sum of squares of a sample, for its standard deviation without keeping it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub sum: f64,
+    pub sum_squares: f64,
+}
+
+impl Moments {
+    pub fn push(&mut self, x: f64) {
+        self.n += 1.0;
+        self.sum += x;
+        self.sum_squares += x * x;
+    }
+
+    pub fn add(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_squares += o.sum_squares;
+    }
+
+    /// Sample standard deviation (n - 1 in the denominator); NaN with fewer than two values.
+    pub fn sd(&self) -> f64 {
+        if self.n < 2.0 {
+            return f64::NAN;
+        }
+        let mean = self.sum / self.n;
+        ((self.sum_squares - self.n * mean * mean) / (self.n - 1.0))
+            .max(0.0)
+            .sqrt()
+    }
+}
+
+/// Year-on-year changes of firms alive through two whole recorded years, by kind: log pay per
+/// worker (the year's wage bill over its worker-months) and log mean headcount. The firm-level
+/// volatility of pay and employment (VALIDATION.md T5) without storing any firm-month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct YearOnYear {
+    pub pay: [Moments; Kind::COUNT],
+    pub heads: [Moments; Kind::COUNT],
+}
+
+impl YearOnYear {
+    pub fn add(&mut self, o: &YearOnYear) {
+        for k in 0..Kind::COUNT {
+            self.pay[k].add(&o.pay[k]);
+            self.heads[k].add(&o.heads[k]);
+        }
+    }
+}
+
+/// One firm's pay and heads over the current recorded year, and its last whole year's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct YearTally {
+    wage_bill: f64,
+    worker_months: f64,
+    months: u32,
+    /// Pay per worker-month and mean heads of the last whole year the firm lived through.
+    last: Option<(f64, f64)>,
+}
+
+impl YearTally {
+    /// Counts one recorded month.
+    pub fn count(&mut self, wage_bill: f64, heads: u32) {
+        self.wage_bill += wage_bill;
+        self.worker_months += f64::from(heads);
+        self.months += 1;
+    }
+
+    /// Ends a year of 12 recorded months: the changes in log pay per worker and in log mean heads
+    /// from the last year, when the firm lived through both whole and had workers in both.
+    pub fn close_year(&mut self) -> Option<(f64, f64)> {
+        let whole = self.months == 12 && self.worker_months > 0.0 && self.wage_bill > 0.0;
+        let now = whole.then(|| {
+            (
+                self.wage_bill / self.worker_months,
+                self.worker_months / 12.0,
+            )
+        });
+        let change = match (now, self.last) {
+            (Some((pay, heads)), Some((last_pay, last_heads))) => {
+                Some(((pay / last_pay).ln(), (heads / last_heads).ln()))
+            }
+            _ => None,
+        };
+        *self = YearTally {
+            last: now,
+            ..YearTally::default()
+        };
+        change
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_on_year_change_needs_two_whole_years() {
+        let mut tally = YearTally::default();
+        // A firm born part-way through the first year: no whole year yet.
+        for _ in 0..7 {
+            tally.count(20.0, 10);
+        }
+        assert_eq!(tally.close_year(), None);
+        // Year 2: 10 heads paid 2 a month. Year 3: 8 heads paid 2.2 a month.
+        for _ in 0..12 {
+            tally.count(20.0, 10);
+        }
+        assert_eq!(tally.close_year(), None);
+        for _ in 0..12 {
+            tally.count(17.6, 8);
+        }
+        let (pay, heads) = tally.close_year().expect("two whole years");
+        assert!((pay - 1.1f64.ln()).abs() < 1e-12, "{pay}");
+        assert!((heads - 0.8f64.ln()).abs() < 1e-12, "{heads}");
+    }
+
+    #[test]
+    fn moments_give_the_sample_standard_deviation() {
+        let mut m = Moments::default();
+        for x in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            m.push(x);
+        }
+        assert!((m.sd() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert!(Moments::default().sd().is_nan());
+    }
+}
