@@ -6,6 +6,7 @@
 //! deterministic: one replication at a time) -> `runner` (replications in parallel) -> `summary`
 //! (polars statistics) -> `output` (the results folder), orchestrated by `pipeline`.
 
+pub mod analysis;
 pub mod budget;
 pub mod charts;
 pub mod comparison;
@@ -19,3 +20,5 @@ pub mod runner;
 pub mod scenario;
 pub mod summary;
 pub mod sweep;
+pub mod targets;
+pub mod validation;
