@@ -336,7 +336,7 @@ fn unknown_key_help(message: &str) -> Option<String> {
 }
 
 /// Rewrites serde's type vocabulary ("expected u32") in words a scenario author uses.
-fn humanize(message: &str) -> String {
+pub(crate) fn humanize(message: &str) -> String {
     let words = [
         ("expected f64", "expected a number"),
         (
