@@ -128,6 +128,25 @@ fn main() -> ExitCode {
             common,
         } => sweep(&scenario, &vary, design, &common),
         Command::Compare { scenarios, common } => compare(&scenarios, &common),
+        Command::Validate {
+            targets,
+            replications,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => validate(
+            targets.as_deref(),
+            ValidateOptions {
+                replications,
+                seed,
+                threads,
+                out,
+                force,
+                quiet,
+            },
+        ),
         Command::Params { filter } => {
             match coopsim::docs::parameters_matching(filter.as_deref().unwrap_or("")) {
                 Some(table) => {
@@ -374,6 +393,144 @@ fn run_comparison(
             }
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+struct ValidateOptions {
+    replications: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    out: Option<std::path::PathBuf>,
+    force: bool,
+    quiet: bool,
+}
+
+/// The scenarios of a targets file, each with its changes, all on one seed and replication count
+/// (the command line's, else the targets file's, else the first scenario's).
+fn validation_scenarios(
+    t: &coopsim::targets::Targets,
+    o: &ValidateOptions,
+) -> Result<Vec<Scenario>, ScenarioErrors> {
+    let mut scenarios = Vec::new();
+    for r in &t.scenarios {
+        let mut s = scenario::load(&r.file)?;
+        for (i, (item, location)) in r.set.iter().zip(&r.set_locations).enumerate() {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            let origin = format!("{} (scenarios.{}.set[{i}])", t.origin, r.name);
+            scenario::apply_override(&mut s, key.trim(), value.trim(), &origin).map_err(
+                |mut e| {
+                    e.location = location.clone();
+                    e
+                },
+            )?;
+        }
+        scenarios.push(s);
+    }
+    let first = scenarios.first().map(|s| (s.seed, s.replications));
+    let seed = o.seed.or(t.seed).or(first.map(|f| f.0)).unwrap_or(2008);
+    let replications = o
+        .replications
+        .or(t.replications)
+        .or(first.map(|f| f.1))
+        .unwrap_or(100);
+    for (r, s) in t.scenarios.iter().zip(&mut scenarios) {
+        s.seed = seed;
+        s.replications = replications;
+        let origin = format!(
+            "{} (scenario `{}` of {})",
+            r.file.display(),
+            r.name,
+            t.origin
+        );
+        scenario::check(s, None, &origin)?;
+    }
+    Ok(scenarios)
+}
+
+fn validate(path: Option<&std::path::Path>, o: ValidateOptions) -> ExitCode {
+    use coopsim::validation::{self, ValidationRequest};
+    let path = path.unwrap_or(std::path::Path::new("validation/targets.toml"));
+    if o.threads == Some(0) {
+        eprintln!("error: --threads must be at least 1");
+        return ExitCode::from(2);
+    }
+    if o.replications.is_some_and(|r| r < 2) {
+        eprintln!("error: --replications must be at least 2 (an interval needs two replications)");
+        return ExitCode::from(2);
+    }
+    let targets = match coopsim::targets::load(path) {
+        Ok(t) => t,
+        Err(e) => return user_error(&e),
+    };
+    let scenarios = match validation_scenarios(&targets, &o) {
+        Ok(s) => s,
+        Err(e) => return user_error(&e),
+    };
+    if let Err(e) = validation::check(&targets, &scenarios) {
+        return user_error(&e);
+    }
+    let targets_text = std::fs::read_to_string(path).unwrap_or_default();
+    let request = ValidationRequest {
+        targets,
+        targets_text,
+        scenarios,
+        threads: o.threads,
+        out: o
+            .out
+            .unwrap_or_else(|| std::path::Path::new("output").join("validation")),
+        force: o.force,
+        progress: !o.quiet,
+        cancel: Some(interrupt_flag()),
+    };
+    match validation::run(&request) {
+        Ok(report) => {
+            note_threads(report.threads_limited);
+            let t = &request.targets;
+            let s = &request.scenarios[0];
+            let targets_met = (0..t.targets.len())
+                .filter(|&i| report.rows.iter().filter(|r| r.target == i).all(|r| r.met))
+                .count();
+            sayln!(
+                "{}: {} targets, {} measures; {} of {} (common random numbers, seed {}) in {:.1} s",
+                t.origin,
+                t.targets.len(),
+                report.rows.len(),
+                output::counted(u64::from(s.replications), "replication"),
+                output::counted(t.scenarios.len() as u64, "scenario"),
+                s.seed,
+                report.wall_seconds
+            );
+            sayln!("model: mean across replications [95% confidence interval]\n");
+            let header = ["id", "measure", "band", "model", "", ""].map(String::from);
+            let rows = validation::text_rows(t, &report.rows);
+            let mut widths = [0usize; 6];
+            for row in std::iter::once(&header).chain(&rows) {
+                for (w, c) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            for row in std::iter::once(&header).chain(&rows) {
+                let cells: Vec<String> = row
+                    .iter()
+                    .zip(widths)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect();
+                sayln!("{}", cells.join("  ").trim_end());
+            }
+            sayln!(
+                "\n{targets_met} of {} targets met ({} of {} measures)",
+                t.targets.len(),
+                report.rows.iter().filter(|r| r.met).count(),
+                report.rows.len()
+            );
+            sayln!("results: {}", report.folder.display());
+            if report.all_met() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(e) => failed(&e),
     }
