@@ -407,48 +407,6 @@ struct ValidateOptions {
     quiet: bool,
 }
 
-/// The scenarios of a targets file, each with its changes, all on one seed and replication count
-/// (the command line's, else the targets file's, else the first scenario's).
-fn validation_scenarios(
-    t: &coopsim::targets::Targets,
-    o: &ValidateOptions,
-) -> Result<Vec<Scenario>, ScenarioErrors> {
-    let mut scenarios = Vec::new();
-    for r in &t.scenarios {
-        let mut s = scenario::load(&r.file)?;
-        for (i, (item, location)) in r.set.iter().zip(&r.set_locations).enumerate() {
-            let (key, value) = item.split_once('=').unwrap_or((item, ""));
-            let origin = format!("{} (scenarios.{}.set[{i}])", t.origin, r.name);
-            scenario::apply_override(&mut s, key.trim(), value.trim(), &origin).map_err(
-                |mut e| {
-                    e.location = location.clone();
-                    e
-                },
-            )?;
-        }
-        scenarios.push(s);
-    }
-    let first = scenarios.first().map(|s| (s.seed, s.replications));
-    let seed = o.seed.or(t.seed).or(first.map(|f| f.0)).unwrap_or(2008);
-    let replications = o
-        .replications
-        .or(t.replications)
-        .or(first.map(|f| f.1))
-        .unwrap_or(100);
-    for (r, s) in t.scenarios.iter().zip(&mut scenarios) {
-        s.seed = seed;
-        s.replications = replications;
-        let origin = format!(
-            "{} (scenario `{}` of {})",
-            r.file.display(),
-            r.name,
-            t.origin
-        );
-        scenario::check(s, None, &origin)?;
-    }
-    Ok(scenarios)
-}
-
 fn validate(path: Option<&std::path::Path>, o: ValidateOptions) -> ExitCode {
     use coopsim::validation::{self, ValidationRequest};
     let path = path.unwrap_or(std::path::Path::new("validation/targets.toml"));
@@ -464,13 +422,10 @@ fn validate(path: Option<&std::path::Path>, o: ValidateOptions) -> ExitCode {
         Ok(t) => t,
         Err(e) => return user_error(&e),
     };
-    let scenarios = match validation_scenarios(&targets, &o) {
+    let scenarios = match validation::resolve_scenarios(&targets, o.seed, o.replications) {
         Ok(s) => s,
         Err(e) => return user_error(&e),
     };
-    if let Err(e) = validation::check(&targets, &scenarios) {
-        return user_error(&e);
-    }
     let targets_text = std::fs::read_to_string(path).unwrap_or_default();
     let request = ValidationRequest {
         targets,

@@ -16,7 +16,7 @@ use crate::model::{ReplicationResult, crisis_window, run_replication};
 use crate::output::ResultsDir;
 use crate::pipeline::{self, RunError, TableFormat};
 use crate::runner::{self, EnsembleOptions};
-use crate::scenario::{Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors};
+use crate::scenario::{self, Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors};
 use crate::targets::{Band, Measure, Side, Targets, number};
 
 #[derive(Debug, Clone)]
@@ -67,6 +67,50 @@ fn measures(t: &Targets) -> impl Iterator<Item = (usize, usize, &Measure)> {
             .enumerate()
             .map(move |(mi, m)| (ti, mi, m))
     })
+}
+
+/// The scenarios of a targets file, each with its changes, all on one seed and replication count
+/// (`seed` and `replications` given on the command line, else the targets file's, else the first
+/// scenario's), checked as wholes.
+pub fn resolve_scenarios(
+    t: &Targets,
+    seed: Option<u64>,
+    replications: Option<u32>,
+) -> Result<Vec<Scenario>, ScenarioErrors> {
+    let mut scenarios = Vec::new();
+    for r in &t.scenarios {
+        let mut s = scenario::load(&r.file)?;
+        for (i, (item, location)) in r.set.iter().zip(&r.set_locations).enumerate() {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            let origin = format!("{} (scenarios.{}.set[{i}])", t.origin, r.name);
+            scenario::apply_override(&mut s, key.trim(), value.trim(), &origin).map_err(
+                |mut e| {
+                    e.location = location.clone();
+                    e
+                },
+            )?;
+        }
+        scenarios.push(s);
+    }
+    let first = scenarios.first().map(|s| (s.seed, s.replications));
+    let seed = seed.or(t.seed).or(first.map(|f| f.0)).unwrap_or_default();
+    let replications = replications
+        .or(t.replications)
+        .or(first.map(|f| f.1))
+        .unwrap_or(2);
+    for (r, s) in t.scenarios.iter().zip(&mut scenarios) {
+        s.seed = seed;
+        s.replications = replications;
+        let origin = format!(
+            "{} (scenario `{}` of {})",
+            r.file.display(),
+            r.name,
+            t.origin
+        );
+        scenario::check(s, None, &origin)?;
+    }
+    check(t, &scenarios)?;
+    Ok(scenarios)
 }
 
 /// Whether every measure can be taken on the scenarios it names: windows inside the horizon, and a

@@ -256,3 +256,22 @@ fn a_broken_targets_file_is_a_located_error_and_writes_nothing() {
     );
     assert!(!dir.join("v").exists());
 }
+
+#[test]
+fn the_shipped_targets_file_reads_and_every_measure_can_be_taken() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/targets.toml");
+    let t = coopsim::targets::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = t.targets.iter().map(|t| t.id.as_str()).collect();
+    let expected: Vec<String> = (1..=11).map(|i| format!("T{i}")).collect();
+    assert_eq!(ids, expected);
+    let scenarios =
+        coopsim::validation::resolve_scenarios(&t, None, Some(2)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        scenarios
+            .iter()
+            .all(|s| s.replications == 2 && s.seed == scenarios[0].seed)
+    );
+    // Out of sample outnumbers calibrated (VALIDATION.md's rule of the game).
+    let calibrated = t.targets.iter().filter(|t| t.calibrated).count();
+    assert!(2 * calibrated <= t.targets.len());
+}
