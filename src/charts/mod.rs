@@ -15,9 +15,11 @@ mod comparison;
 mod lines;
 mod run;
 mod sweep;
+mod validation;
 
 pub use comparison::{compare_curves, comparison};
 pub use run::{ChartData, draw_all};
+pub use validation::{ForestRow, validation_forest};
 
 use std::sync::Once;
 
