@@ -12,6 +12,7 @@ use std::time::Instant;
 use polars::prelude::*;
 
 use crate::analysis::{Accumulator, Estimate, Metric, Replication, Value};
+use crate::charts::ForestRow;
 use crate::model::{ReplicationResult, crisis_window, run_replication};
 use crate::output::ResultsDir;
 use crate::pipeline::{self, RunError, TableFormat};
@@ -335,6 +336,26 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, RunError> {
     pipeline::write_table(&mut dir, "validation", &mut table, TableFormat::Csv)?;
     let md = dir.file("validation.md");
     std::fs::write(&md, markdown(req, &rows)).map_err(|e| RunError::Io(md.clone(), e))?;
+    let forest: Vec<ForestRow> = rows
+        .iter()
+        .map(|r| {
+            let m = &t.targets[r.target].measures[r.measure];
+            ForestRow {
+                label: format!("{} {}", t.targets[r.target].id, m.label),
+                mean: r.estimate.mean,
+                low: r.estimate.low,
+                high: r.estimate.high,
+                band_low: m.band.low,
+                band_high: m.band.high,
+                met: r.met,
+            }
+        })
+        .collect();
+    let title = format!(
+        "The model against published figures ({} replications)",
+        replications
+    );
+    crate::charts::validation_forest(&mut dir, &forest, &title).map_err(RunError::Chart)?;
     write_inputs(&mut dir, req)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
