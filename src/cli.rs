@@ -105,33 +105,37 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  coopsim validate                                  (the shipped validation/targets.toml)\n  coopsim validate validation/targets.toml -r 40 --out output/v40 --force\n  coopsim validate my_country_targets.toml\nWrites output/validation/ (validation.csv, validation.md, charts/validation.png, manifest.json)."
     )]
-    Validate {
-        /// Targets file (TOML); default validation/targets.toml.
-        targets: Option<PathBuf>,
-        /// Replications of every scenario (overrides the targets file's `replications`).
-        #[arg(short, long)]
-        replications: Option<u32>,
-        /// Master seed shared by every scenario (overrides the targets file's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Results folder (default: output/validation).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace an existing results folder (only once the new one is complete).
-        #[arg(long)]
-        force: bool,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Validate(ValidateArgs),
     /// List every scenario parameter with its default, unit, meaning and source (Markdown).
     Params {
         /// Only the keys containing this text (e.g. `credit_guarantee`, `worker_coop.pay`).
         filter: Option<String>,
     },
+}
+
+/// Options of `validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Targets file (TOML); default validation/targets.toml.
+    pub targets: Option<PathBuf>,
+    /// Replications of every scenario (overrides the targets file's `replications`).
+    #[arg(short, long)]
+    pub replications: Option<u32>,
+    /// Master seed shared by every scenario (overrides the targets file's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Results folder (default: output/validation).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing results folder (only once the new one is complete).
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options shared by `sweep` and `compare`.

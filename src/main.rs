@@ -128,25 +128,7 @@ fn main() -> ExitCode {
             common,
         } => sweep(&scenario, &vary, design, &common),
         Command::Compare { scenarios, common } => compare(&scenarios, &common),
-        Command::Validate {
-            targets,
-            replications,
-            seed,
-            threads,
-            out,
-            force,
-            quiet,
-        } => validate(
-            targets.as_deref(),
-            ValidateOptions {
-                replications,
-                seed,
-                threads,
-                out,
-                force,
-                quiet,
-            },
-        ),
+        Command::Validate(args) => validate(&args),
         Command::Params { filter } => {
             match coopsim::docs::parameters_matching(filter.as_deref().unwrap_or("")) {
                 Some(table) => {
@@ -398,18 +380,12 @@ fn run_comparison(
     }
 }
 
-struct ValidateOptions {
-    replications: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    out: Option<std::path::PathBuf>,
-    force: bool,
-    quiet: bool,
-}
-
-fn validate(path: Option<&std::path::Path>, o: ValidateOptions) -> ExitCode {
+fn validate(o: &cli::ValidateArgs) -> ExitCode {
     use coopsim::validation::{self, ValidationRequest};
-    let path = path.unwrap_or(std::path::Path::new("validation/targets.toml"));
+    let path = o
+        .targets
+        .as_deref()
+        .unwrap_or(std::path::Path::new("validation/targets.toml"));
     if o.threads == Some(0) {
         eprintln!("error: --threads must be at least 1");
         return ExitCode::from(2);
@@ -434,6 +410,7 @@ fn validate(path: Option<&std::path::Path>, o: ValidateOptions) -> ExitCode {
         threads: o.threads,
         out: o
             .out
+            .clone()
             .unwrap_or_else(|| std::path::Path::new("output").join("validation")),
         force: o.force,
         progress: !o.quiet,
