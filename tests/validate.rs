@@ -73,6 +73,16 @@ kind = "conventional"
 age_months = 12
 band = [0, 1]
 
+# A paired difference of a scenario with itself is exactly 0 in every replication.
+[[target.measure]]
+label = "hazard ratio minus itself"
+metric = "hazard_ratio"
+scenario = "base"
+kind = "worker_coop"
+band = [0, 0]
+interval_excludes = 1
+minus = {{ scenario = "base" }}
+
 [[target.measure]]
 metric = "drift"
 scenario = "calm"
@@ -116,7 +126,7 @@ fn validate_writes_the_table_and_exits_0_when_every_band_holds() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        stdout.contains("2 of 2 targets met (5 of 5 measures)"),
+        stdout.contains("2 of 2 targets met (6 of 6 measures)"),
         "{stdout}"
     );
     let csv = std::fs::read_to_string(dir.join("v/validation.csv")).unwrap();
@@ -141,7 +151,12 @@ fn validate_writes_the_table_and_exits_0_when_every_band_holds() {
             "no {column} in {header}"
         );
     }
-    assert_eq!(csv.lines().count(), 1 + 5, "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 6, "{csv}");
+    let itself = csv
+        .lines()
+        .find(|l| l.contains("hazard ratio minus itself"))
+        .unwrap();
+    assert!(itself.contains(",0.0,0.0,0.0,4,true,"), "{itself}");
     for file in [
         "validation.md",
         "manifest.json",
