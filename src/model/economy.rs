@@ -199,7 +199,7 @@ impl<'a> Economy<'a> {
                 0.0
             };
             let birth = birth_base - age_months.round() as i32;
-            let firm = self.found(
+            let mut firm = self.found(
                 kind,
                 sector,
                 Origin::Initial,
@@ -210,6 +210,12 @@ impl<'a> Economy<'a> {
             let market = (firm.productivity * firm.effective_heads(&self.kinds[kind.index()])
                 - firm.contract_value)
                 .max(0.0);
+            // A going concern starts with the reserves its surplus rule aims for (MODEL.md 8), split
+            // as that rule would have built them, so the warm-up need not build them from nothing.
+            let k = &self.kinds[kind.index()];
+            let target = firm.reserve_target(k);
+            firm.reserves_indivisible = locked_share_of_reserves(k) * target;
+            firm.reserves_divisible = target - firm.reserves_indivisible;
             self.sector_base[sector.index()] += market;
             self.initial_firms[sector.index()] += 1.0;
             self.bank.loans += firm.bank_debt;
@@ -292,6 +298,7 @@ impl<'a> Economy<'a> {
             revenue: 0.0,
             wage_bill: 0.0,
             result: 0.0,
+            refunds: 0.0,
         };
         let capacity = firm.productivity * firm.effective_heads(k);
         if k.params.public_contract_share > 0.0 {
@@ -306,7 +313,8 @@ impl<'a> Economy<'a> {
         }
         firm.demand_weight = (capacity - firm.contract_value).max(0.0);
         firm.expected_demand = capacity;
-        firm.last_costs = t.params.wage_monthly * heads as f64 + firm.fixed_costs(t);
+        firm.last_costs =
+            t.params.wage_monthly * k.params.pay_advance_share * heads as f64 + firm.fixed_costs(t);
         firm.cash = k.params.cash_buffer_months.max(0.5) * firm.last_costs;
         let leverage = s.population.initial_leverage;
         firm.bank_debt = leverage * firm.assets(t);
@@ -721,7 +729,9 @@ impl<'a> Economy<'a> {
                 s.policy.worker_buyout.capital_months * t.params.wage_monthly * b.members as f64;
             firm.bank_debt = 0.0;
             firm.cash = capital;
-            firm.last_costs = t.params.wage_monthly * b.members as f64 + firm.fixed_costs(t);
+            let advance = self.kinds[into.index()].params.pay_advance_share;
+            firm.last_costs =
+                t.params.wage_monthly * advance * b.members as f64 + firm.fixed_costs(t);
             self.ledger.worker_buyout += capital;
             let cell = self.events.cell_mut(firm.kind, firm.sector);
             cell.entries += 1.0;
@@ -785,7 +795,7 @@ impl<'a> Economy<'a> {
                 if let (true, Some(min)) = (in_crisis, f.crisis_min_heads.as_mut()) {
                     *min = (*min).min(heads);
                 }
-                f.year.count(f.wage_bill, heads);
+                f.year.count(f.wage_bill + f.refunds, heads);
                 if year_ends && let Some((pay, heads)) = f.year.close_year() {
                     year_on_year.pay[f.kind.index()].push(pay);
                     year_on_year.heads[f.kind.index()].push(heads);
@@ -796,7 +806,7 @@ impl<'a> Economy<'a> {
                 c.heads += heads as f64;
                 c.members += f.members as f64;
                 c.fte += f.hours * heads as f64;
-                c.wage_bill += f.wage_bill;
+                c.wage_bill += f.wage_bill + f.refunds;
                 c.revenue += f.revenue;
                 c.result += f.result;
                 c.cash += f.cash;
@@ -891,6 +901,19 @@ fn firm_record(f: &Firm, exit: Option<(i32, ExitReason)>) -> FirmRecord {
         exit,
         onset: f.onset,
         crisis_min_heads: f.crisis_min_heads,
+    }
+}
+
+/// The share of reserves that is asset-locked when a kind's surplus rule builds them: locked over
+/// locked plus retained per unit of surplus.
+fn locked_share_of_reserves(k: &KindRules) -> f64 {
+    let p = &k.params;
+    let locked = p.indivisible_reserve_share;
+    let retained = (1.0 - locked - p.fund_levy_share) * (1.0 - p.payout_share);
+    if locked + retained > 0.0 {
+        locked / (locked + retained)
+    } else {
+        0.0
     }
 }
 

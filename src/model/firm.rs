@@ -178,6 +178,8 @@ pub struct Firm {
     pub wage_bill: f64,
     /// The month's result (step 4); from step 3 of the next month until step 4, last month's.
     pub result: f64,
+    /// Refunds paid to the firm's workers out of this month's surplus (step 5): pay, not a cost.
+    pub refunds: f64,
 }
 
 /// Whether a margin absorbed this month's adjustment or is used up.
@@ -199,6 +201,17 @@ impl Firm {
 
     pub fn fte(&self) -> f64 {
         self.hours * self.heads() as f64
+    }
+
+    /// Monthly pay of one full-time worker: the sector's standard wage at the firm's pay rate, as
+    /// the kind's advance on it (below 1 where members are paid partly from the surplus).
+    pub fn pay_rate(&self, k: &KindRules, t: &SectorTech) -> f64 {
+        t.params.wage_monthly * self.pay_index * k.params.pay_advance_share
+    }
+
+    /// Reserves the firm aims to hold (MODEL.md 8): months of its costs.
+    pub fn reserve_target(&self, k: &KindRules) -> f64 {
+        k.params.reserve_target_months * self.last_costs
     }
 
     pub fn capital(&self, t: &SectorTech) -> f64 {
@@ -354,8 +367,7 @@ impl Firm {
                     Margin::Trainees => self.trainees -= cut,
                     _ => self.members -= cut,
                 }
-                *costs +=
-                    cut as f64 * p.firing_cost_months * t.params.wage_monthly * self.pay_index;
+                *costs += cut as f64 * p.firing_cost_months * self.pay_rate(k, t);
                 Step::Absorbed
             }
         }
@@ -390,8 +402,7 @@ impl Firm {
         if hires == 0 {
             return 0.0;
         }
-        let wage = t.params.wage_monthly * self.pay_index;
-        let hiring_cost = hires as f64 * p.hiring_cost_months * wage;
+        let hiring_cost = hires as f64 * p.hiring_cost_months * self.pay_rate(k, t);
         let new_fte = (self.heads() + hires) as f64;
         let extra_capacity = (new_fte - self.installed_fte).max(0.0);
         let investment = extra_capacity * t.params.capital_months * self.productivity;
@@ -473,7 +484,7 @@ impl Firm {
             .max(0.0);
         self.revenue = sales + contract_payment;
 
-        let pay = t.params.wage_monthly * self.pay_index;
+        let pay = self.pay_rate(k, t);
         self.wage_bill = pay * self.hours * self.heads() as f64;
         let trainee_subsidy = k.trainee_subsidy * pay * self.hours * self.trainees as f64;
         let short_time =
@@ -504,21 +515,28 @@ impl Firm {
         flows.households += short_time;
     }
 
-    /// Step 5: split a surplus by kind (locked reserves, fund levy, payout, retained); losses draw
-    /// down cash, then divisible, then indivisible reserves.
+    /// Step 5: split a surplus by kind: the fund levy; while reserves are below their target,
+    /// the locked share and the retained part of the rest go to reserves (as far as reaching the
+    /// target needs) and the payout share is paid out; beyond the target everything left is paid
+    /// out, as refunds to the workers (the kind's refund share) or dividends. Losses draw down
+    /// cash, then divisible, then indivisible reserves.
     pub fn distribute_surplus(&mut self, k: &KindRules, flows: &mut Flows) {
         let p = &k.params;
+        self.refunds = 0.0;
         if self.result > 0.0 {
-            let locked = p.indivisible_reserve_share * self.result;
+            let room = (self.reserve_target(k) - self.reserves()).max(0.0);
             let levy = p.fund_levy_share * self.result;
+            let locked = (p.indivisible_reserve_share * self.result).min(room);
             let rest = self.result - locked - levy;
+            let retained = ((1.0 - p.payout_share) * rest).min(room - locked).max(0.0);
             let buffer = p.cash_buffer_months * self.last_costs;
-            let payout = (p.payout_share * rest).min((self.liquid() - levy - buffer).max(0.0));
+            let payout = (rest - retained).min((self.liquid() - levy - buffer).max(0.0));
             self.cash -= levy + payout + locked;
             self.reserves_indivisible += locked;
+            self.refunds = p.refund_share * payout;
             flows.fund += levy;
             flows.households += payout;
-            let retained_to_reserves = (rest - payout).min(self.cash - buffer).max(0.0);
+            let retained_to_reserves = retained.min(self.cash - buffer).max(0.0);
             self.cash -= retained_to_reserves;
             self.reserves_divisible += retained_to_reserves;
         }

@@ -65,7 +65,7 @@ pub struct CellStats {
     pub heads: f64,
     pub members: f64,
     pub fte: f64,
-    /// Pay actually paid this month (GBP thousand).
+    /// Pay actually paid this month, refunds from the surplus included (GBP thousand).
     pub wage_bill: f64,
     pub revenue: f64,
     /// The month's surplus (+) or loss (-), summed.

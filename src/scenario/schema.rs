@@ -360,8 +360,21 @@ params! {
         /// Share of each surplus paid as a levy to the co-operative mutual fund.
         pub fund_levy_share: f64,
         ["share of surplus left", "BoE SME finance monitor (dividend payout); co-op rules"]
-        /// Share of the rest of a surplus paid out (dividends or member refunds); the remainder is retained.
+        /// Share of the rest of a surplus paid out (dividends or member refunds) while reserves are
+        /// below their target; the remainder is retained.
         pub payout_share: f64,
+        ["months of costs", "MODEL.md 8 (reserves have a purpose and a limit); Pérotin 2006 (co-ops retain more)"]
+        /// Reserves (divisible and indivisible) the firm aims to hold; surplus beyond what reaching
+        /// it needs is paid out (dividends or refunds), none of it locked or retained.
+        pub reserve_target_months: f64,
+        ["share of standard pay", "Pencavel, Pistaferri & Schivardi 2006; Italian co-op statutes (members' monthly advances, refunds from surplus)"]
+        /// Monthly pay of a worker at full pay rate, as a share of the sector's standard wage (a
+        /// co-op's advance on its members' residual claim).
+        pub pay_advance_share: f64,
+        ["share of payouts", "co-op law: refunds (ristorni) in proportion to work"]
+        /// Share of payouts that go to the firm's own workers as refunds, counted as their pay;
+        /// the rest goes to outside owners as dividends.
+        pub refund_share: f64,
         ["months of costs", "model choice"]
         /// Liquidity a firm wants before it pays anything out.
         pub cash_buffer_months: f64,
@@ -902,6 +915,9 @@ impl KindParams {
             indivisible_reserve_share: 0.0,
             fund_levy_share: 0.0,
             payout_share: 0.7,
+            reserve_target_months: 1.0,
+            pay_advance_share: 1.0,
+            refund_share: 0.0,
             cash_buffer_months: 1.0,
             fund_access: false,
             buyout_eligible: true,
@@ -931,6 +947,9 @@ impl KindParams {
             indivisible_reserve_share: 0.3,
             fund_levy_share: 0.03,
             payout_share: 0.4,
+            reserve_target_months: 4.0,
+            pay_advance_share: 0.85,
+            refund_share: 1.0,
             fund_access: true,
             buyout_eligible: false,
             ..Self::conventional()
@@ -992,6 +1011,7 @@ impl KindParams {
             indivisible_reserve_share: 0.5,
             fund_levy_share: 0.0,
             payout_share: 0.2,
+            reserve_target_months: 3.0,
             fund_access: false,
             public_contract_share: 0.85,
             ..Self::social_coop_a()

@@ -306,6 +306,14 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         }
         r.probability(&key("payout_share"), kp.payout_share);
         r.within(
+            &key("reserve_target_months"),
+            kp.reserve_target_months,
+            0.0,
+            240.0,
+        );
+        r.positive_share(&key("pay_advance_share"), kp.pay_advance_share);
+        r.probability(&key("refund_share"), kp.refund_share);
+        r.within(
             &key("cash_buffer_months"),
             kp.cash_buffer_months,
             0.0,
