@@ -419,6 +419,9 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
         "policy.public_contracts.renewal_probability=0.5,0.95",
         "--design",
         "oat",
+        // A lost contract leaves the model, so a mutual's renewal risk is the kind's.
+        "--set",
+        "policy.public_contracts.relet_to.public_service_mutual=0",
         "-r",
         "10",
         "--out",

@@ -92,20 +92,27 @@ fn a_credit_guarantee_means_fewer_exits() {
 
 #[test]
 fn public_service_mutuals_collapse_when_contracts_are_never_renewed() {
+    // The single-customer risk: a mutual whose one contract ends has little else to sell. Lost
+    // contracts are not re-let here, so the kind cannot win them back.
     let survivors = |s: &Scenario| {
         ensemble(s, false, |r| {
             let last = r.months.last().unwrap();
             last.cells.kind_total(Kind::PublicServiceMutual).firms
         })
     };
-    let renewed = survivors(&base());
-    let mut never = base();
+    let mut renewed = base();
+    set(
+        &mut renewed,
+        "policy.public_contracts.relet_to.public_service_mutual",
+        "0",
+    );
+    let mut never = renewed.clone();
     set(
         &mut never,
         "policy.public_contracts.renewal_probability",
         "0",
     );
-    let never_renewed = survivors(&never);
+    let (renewed, never_renewed) = (survivors(&renewed), survivors(&never));
     let (mean_renewed, _) = mean_se(&renewed);
     let (mean_never, _) = mean_se(&never_renewed);
     assert!(

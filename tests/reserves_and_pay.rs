@@ -1,5 +1,6 @@
-//! The rules of the second version's surplus (MODEL.md 8): reserves have a target, and a co-op's
-//! members are paid an advance and, once reserves are built, the rest of the surplus as refunds.
+//! Rules of the second version (MODEL.md 8): reserves have a target; a co-op's members are paid
+//! an advance and, once reserves are built, the rest of the surplus as refunds; public contracts
+//! that are not renewed are let again.
 
 mod common;
 
@@ -74,5 +75,40 @@ fn coop_members_are_paid_refunds_beyond_their_advance() {
         "co-op pay per FTE with vs without refunds",
         &pay(&with),
         &pay(&without),
+    );
+}
+
+#[test]
+fn public_contracts_are_relet_when_lost() {
+    // A contract a mutual does not keep goes to another provider: with no renewals at all, the
+    // contracts mutuals hold at the horizon are worth far more when lost ones are re-let than when
+    // they leave the model, and the mutuals keep more of their jobs.
+    let at_horizon = |s: &coopsim::scenario::Scenario| {
+        ensemble(s, false, |r| {
+            let c = r
+                .months
+                .last()
+                .unwrap()
+                .cells
+                .kind_total(Kind::PublicServiceMutual);
+            c.heads
+        })
+    };
+    let mut relet = shipped_with("no_crisis.toml", REPLICATIONS);
+    set(
+        &mut relet,
+        "policy.public_contracts.renewal_probability",
+        "0",
+    );
+    let mut gone = relet.clone();
+    set(
+        &mut gone,
+        "policy.public_contracts.relet_to.public_service_mutual",
+        "0",
+    );
+    assert_clearly_greater(
+        "mutuals' jobs at the horizon, contracts re-let vs gone",
+        &at_horizon(&relet),
+        &at_horizon(&gone),
     );
 }

@@ -50,6 +50,16 @@ pub struct ReplicationResult {
     pub year_on_year: YearOnYear,
 }
 
+/// A public contract that was not renewed, back on the market (step 9).
+#[derive(Debug, Clone, Copy)]
+struct Tender {
+    sector: Sector,
+    /// Its value before any austerity cut.
+    base_value: f64,
+    /// The firm that lost it, which does not bid again.
+    lost_by: u64,
+}
+
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
 #[derive(Debug, Clone)]
 struct Buyout {
@@ -82,6 +92,7 @@ pub struct Economy<'a> {
     pub fund: Fund,
     sector_rng: Stream,
     entry_rng: Stream,
+    tender_rng: Stream,
     /// Log AR(1) state of each sector's aggregate demand noise.
     sector_noise: [f64; Sector::COUNT],
     /// Market demand each sector starts with (the initial firms' market capacity).
@@ -163,6 +174,7 @@ impl<'a> Economy<'a> {
             },
             sector_rng: rng::stream(s.seed, replication, rng::SECTOR_STREAM),
             entry_rng: rng::stream(s.seed, replication, rng::ENTRY_STREAM),
+            tender_rng: rng::stream(s.seed, replication, rng::TENDER_STREAM),
             sector_noise: [0.0; Sector::COUNT],
             sector_base: [0.0; Sector::COUNT],
             initial_firms: [0.0; Sector::COUNT],
@@ -775,6 +787,7 @@ impl<'a> Economy<'a> {
         let process = |(_, chunk): (usize, &mut [Firm])| {
             let mut cells = Cells::default();
             let mut year_on_year = YearOnYear::default();
+            let mut tenders = Vec::new();
             for f in chunk.iter_mut() {
                 if f.contract_months_left > 0 {
                     f.contract_months_left -= 1;
@@ -783,6 +796,11 @@ impl<'a> Economy<'a> {
                             f.contract_months_left = pc.length_months;
                             f.contract_value = f.contract_base_value * (1.0 - cut);
                         } else {
+                            tenders.push(Tender {
+                                sector: f.sector,
+                                base_value: f.contract_base_value,
+                                lost_by: f.id,
+                            });
                             f.contract_value = 0.0;
                             f.contract_base_value = 0.0;
                         }
@@ -815,20 +833,23 @@ impl<'a> Economy<'a> {
                 c.debt += f.debt();
                 c.assets += f.assets(t);
             }
-            (cells, demand_weights(chunk), year_on_year)
+            (cells, demand_weights(chunk), year_on_year, tenders)
         };
         let partials = map_blocks(&mut self.firms, self.options.parallel_firms, process);
         // Sums of blocks in block order: the same bits on any number of threads.
         let mut cells = Cells::default();
         let mut weights = [0.0; Sector::COUNT];
-        for (c, w, y) in &partials {
+        let mut tenders = Vec::new();
+        for (c, w, y, lost) in &partials {
             cells.add(c);
             self.year_on_year.add(y);
+            tenders.extend_from_slice(lost);
             for (a, b) in weights.iter_mut().zip(w) {
                 *a += b;
             }
         }
         self.weight_sum = weights;
+        self.relet(&tenders, cut);
         if !recording {
             return None;
         }
@@ -853,6 +874,50 @@ impl<'a> Economy<'a> {
             economy,
             demand_index,
         })
+    }
+
+    /// Step 9, continued: each contract that was not renewed goes back to tender and is let, at
+    /// this month's value, to a firm of its sector that holds no contract (not the one that lost
+    /// it), of a kind drawn with `relet_to`'s weights among the kinds that have such a firm
+    /// (MODEL.md 8: the public service goes on, so the sector does not shrink by construction).
+    fn relet(&mut self, tenders: &[Tender], cut: f64) {
+        if tenders.is_empty() {
+            return;
+        }
+        let pc = &self.scenario.policy.public_contracts;
+        let mut losers: Vec<u64> = tenders.iter().map(|t| t.lost_by).collect();
+        losers.sort_unstable();
+        // Bidders by sector and kind, in the order of the firms (one pass for the month's tenders).
+        let mut free: Vec<[Vec<usize>; Kind::COUNT]> =
+            (0..Sector::COUNT).map(|_| Default::default()).collect();
+        for (i, f) in self.firms.iter().enumerate() {
+            if f.contract_months_left == 0 && losers.binary_search(&f.id).is_err() {
+                free[f.sector.index()][f.kind.index()].push(i);
+            }
+        }
+        for tender in tenders {
+            let bidders = &mut free[tender.sector.index()];
+            let weights: Vec<f64> = Kind::ALL
+                .iter()
+                .map(|k| {
+                    if bidders[k.index()].is_empty() {
+                        0.0
+                    } else {
+                        pc.relet_to.get(*k)
+                    }
+                })
+                .collect();
+            if weights.iter().sum::<f64>() <= 0.0 {
+                continue;
+            }
+            let kind = pick(&weights, &mut self.tender_rng);
+            let pool = &mut bidders[kind];
+            let chosen = self.tender_rng.random_range(0..pool.len());
+            let winner = &mut self.firms[pool.swap_remove(chosen)];
+            winner.contract_base_value = tender.base_value;
+            winner.contract_value = tender.base_value * (1.0 - cut);
+            winner.contract_months_left = pc.length_months;
+        }
     }
 
     /// The month the next `step` simulates (negative during warm-up).

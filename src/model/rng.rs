@@ -15,6 +15,8 @@ pub const SECTOR_STREAM: u64 = u64::MAX;
 pub const ENTRY_STREAM: u64 = u64::MAX - 1;
 /// Stream id of the initial population's draws.
 pub const POPULATION_STREAM: u64 = u64::MAX - 2;
+/// The stream that lets lost public contracts again (step 9).
+pub const TENDER_STREAM: u64 = u64::MAX - 3;
 
 /// SplitMix64 finaliser: a bijective mix, so distinct keys give unrelated seeds.
 fn mix(mut z: u64) -> u64 {

@@ -630,6 +630,10 @@ params! {
         ["sd", "model choice"]
         /// Noise in measured results.
         pub results_noise: f64,
+        ["weight", "UK right to provide: lost contracts are re-tendered (Cabinet Office mutuals reports 2011-2013); model choice"]
+        /// Who wins a contract that is not renewed: it is re-let to a firm of its sector that holds
+        /// none, of a kind drawn with these weights (all 0: lost contracts leave the model).
+        pub relet_to: KindShares,
     }
 }
 
@@ -861,6 +865,13 @@ impl Default for Scenario {
                     renewal_probability: 0.85,
                     results_share: 0.2,
                     results_noise: 0.1,
+                    relet_to: KindShares {
+                        conventional: 0.0,
+                        worker_coop: 0.0,
+                        social_coop_a: 0.0,
+                        social_coop_b: 0.0,
+                        public_service_mutual: 1.0,
+                    },
                 },
                 trainee_wage_subsidy: 0.3,
             },

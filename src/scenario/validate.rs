@@ -504,6 +504,14 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         0.0,
         2.0,
     );
+    for (name, w) in kind_entries(&pol.public_contracts.relet_to) {
+        r.within(
+            &format!("policy.public_contracts.relet_to.{name}"),
+            w,
+            0.0,
+            1e6,
+        );
+    }
     r.probability("policy.trainee_wage_subsidy", pol.trainee_wage_subsidy);
 
     // Each entry on its own key (`sweep.vary[i]`), so every broken one is reported at its line.
