@@ -112,3 +112,41 @@ fn public_contracts_are_relet_when_lost() {
         &at_horizon(&gone),
     );
 }
+
+#[test]
+fn members_leaving_a_losing_coop_take_divisible_reserves_with_them() {
+    // Without an asset lock, reserves are the members' to take: each month a co-op makes a loss,
+    // leaving members take a share of its divisible reserves. So through the crisis a co-op that
+    // locks none of its surplus is left with less than one that locks its legal 30%.
+    let reserves = |s: &coopsim::scenario::Scenario| {
+        let end = coopsim::model::crisis_window(s).end as usize - 1;
+        ensemble(s, false, |r| {
+            let c = r.months[end].cells.kind_total(Kind::WorkerCoop);
+            c.reserves / c.assets
+        })
+    };
+    let locked = shipped_with("baseline_2008.toml", REPLICATIONS);
+    let mut unlocked = locked.clone();
+    set(
+        &mut unlocked,
+        "kinds.worker_coop.indivisible_reserve_share",
+        "0",
+    );
+    let mut kept = unlocked.clone();
+    set(
+        &mut kept,
+        "kinds.worker_coop.withdrawal_under_losses_monthly",
+        "0",
+    );
+    let (locked, unlocked, kept) = (reserves(&locked), reserves(&unlocked), reserves(&kept));
+    assert_clearly_greater(
+        "co-op reserves at window end, locked vs not",
+        &locked,
+        &unlocked,
+    );
+    assert_clearly_greater(
+        "co-op reserves at window end, no withdrawals vs withdrawals",
+        &kept,
+        &unlocked,
+    );
+}

@@ -539,6 +539,11 @@ impl Firm {
             let retained_to_reserves = retained.min(self.cash - buffer).max(0.0);
             self.cash -= retained_to_reserves;
             self.reserves_divisible += retained_to_reserves;
+        } else if self.result < 0.0 && p.withdrawal_under_losses_monthly > 0.0 {
+            // Members who leave a losing firm take their share of what is not locked.
+            let withdrawn = p.withdrawal_under_losses_monthly * self.reserves_divisible;
+            self.reserves_divisible -= withdrawn;
+            flows.households += withdrawn;
         }
         self.cover_from_reserves();
     }

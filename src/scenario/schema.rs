@@ -375,6 +375,10 @@ params! {
         /// Share of payouts that go to the firm's own workers as refunds, counted as their pay;
         /// the rest goes to outside owners as dividends.
         pub refund_share: f64,
+        ["share of divisible reserves per month", "MODEL.md 8: without a lock, leaving members take their share (CECOP 2012)"]
+        /// Share of divisible reserves that members who leave a loss-making firm take out each
+        /// month it makes a loss; asset-locked reserves cannot be taken.
+        pub withdrawal_under_losses_monthly: f64,
         ["months of costs", "model choice"]
         /// Liquidity a firm wants before it pays anything out.
         pub cash_buffer_months: f64,
@@ -929,6 +933,7 @@ impl KindParams {
             reserve_target_months: 1.0,
             pay_advance_share: 1.0,
             refund_share: 0.0,
+            withdrawal_under_losses_monthly: 0.0,
             cash_buffer_months: 1.0,
             fund_access: false,
             buyout_eligible: true,
@@ -961,6 +966,7 @@ impl KindParams {
             reserve_target_months: 4.0,
             pay_advance_share: 0.85,
             refund_share: 1.0,
+            withdrawal_under_losses_monthly: 0.1,
             fund_access: true,
             buyout_eligible: false,
             ..Self::conventional()

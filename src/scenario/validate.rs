@@ -313,6 +313,10 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         );
         r.positive_share(&key("pay_advance_share"), kp.pay_advance_share);
         r.probability(&key("refund_share"), kp.refund_share);
+        r.probability(
+            &key("withdrawal_under_losses_monthly"),
+            kp.withdrawal_under_losses_monthly,
+        );
         r.within(
             &key("cash_buffer_months"),
             kp.cash_buffer_months,
