@@ -56,8 +56,15 @@ struct Tender {
     sector: Sector,
     /// Its value before any austerity cut.
     base_value: f64,
-    /// The firm that lost it, which does not bid again.
-    lost_by: u64,
+}
+
+/// A firm that may win a contract let again: free of one, of a kind with a `relet_to` weight.
+#[derive(Debug, Clone, Copy)]
+struct Bidder {
+    sector: Sector,
+    kind: Kind,
+    /// Its place among the live firms.
+    position: usize,
 }
 
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
@@ -784,11 +791,14 @@ impl<'a> Economy<'a> {
         let in_crisis = recording && crisis_window(s).contains(&(t as u32));
         let year_ends = recording && (t + 1) % 12 == 0;
         let tech = &self.tech;
-        let process = |(_, chunk): (usize, &mut [Firm])| {
+        let bids = Kind::ALL.map(|k| pc.relet_to.get(k) > 0.0);
+        let process = |(block, chunk): (usize, &mut [Firm])| {
             let mut cells = Cells::default();
             let mut year_on_year = YearOnYear::default();
             let mut tenders = Vec::new();
-            for f in chunk.iter_mut() {
+            let mut bidders = Vec::new();
+            for (i, f) in chunk.iter_mut().enumerate() {
+                let mut lost = false;
                 if f.contract_months_left > 0 {
                     f.contract_months_left -= 1;
                     if f.contract_months_left == 0 {
@@ -799,12 +809,20 @@ impl<'a> Economy<'a> {
                             tenders.push(Tender {
                                 sector: f.sector,
                                 base_value: f.contract_base_value,
-                                lost_by: f.id,
                             });
                             f.contract_value = 0.0;
                             f.contract_base_value = 0.0;
+                            lost = true;
                         }
                     }
+                }
+                // A firm free to bid for a contract let again this month (not the one losing it).
+                if f.contract_months_left == 0 && !lost && bids[f.kind.index()] {
+                    bidders.push(Bidder {
+                        sector: f.sector,
+                        kind: f.kind,
+                        position: block * CHUNK + i,
+                    });
                 }
                 if !recording {
                     continue;
@@ -833,23 +851,24 @@ impl<'a> Economy<'a> {
                 c.debt += f.debt();
                 c.assets += f.assets(t);
             }
-            (cells, demand_weights(chunk), year_on_year, tenders)
+            (cells, demand_weights(chunk), year_on_year, tenders, bidders)
         };
         let partials = map_blocks(&mut self.firms, self.options.parallel_firms, process);
         // Sums of blocks in block order: the same bits on any number of threads.
         let mut cells = Cells::default();
         let mut weights = [0.0; Sector::COUNT];
-        let mut tenders = Vec::new();
-        for (c, w, y, lost) in &partials {
+        let (mut tenders, mut bidders) = (Vec::new(), Vec::new());
+        for (c, w, y, lost, bids) in &partials {
             cells.add(c);
             self.year_on_year.add(y);
             tenders.extend_from_slice(lost);
+            bidders.extend_from_slice(bids);
             for (a, b) in weights.iter_mut().zip(w) {
                 *a += b;
             }
         }
         self.weight_sum = weights;
-        self.relet(&tenders, cut);
+        self.relet(&tenders, &bidders, cut);
         if !recording {
             return None;
         }
@@ -880,27 +899,23 @@ impl<'a> Economy<'a> {
     /// this month's value, to a firm of its sector that holds no contract (not the one that lost
     /// it), of a kind drawn with `relet_to`'s weights among the kinds that have such a firm
     /// (MODEL.md 8: the public service goes on, so the sector does not shrink by construction).
-    fn relet(&mut self, tenders: &[Tender], cut: f64) {
+    /// `bidders` are those firms, of kinds with a weight, in the order of the firms.
+    fn relet(&mut self, tenders: &[Tender], bidders: &[Bidder], cut: f64) {
         if tenders.is_empty() {
             return;
         }
         let pc = &self.scenario.policy.public_contracts;
-        let mut losers: Vec<u64> = tenders.iter().map(|t| t.lost_by).collect();
-        losers.sort_unstable();
-        // Bidders by sector and kind, in the order of the firms (one pass for the month's tenders).
         let mut free: Vec<[Vec<usize>; Kind::COUNT]> =
             (0..Sector::COUNT).map(|_| Default::default()).collect();
-        for (i, f) in self.firms.iter().enumerate() {
-            if f.contract_months_left == 0 && losers.binary_search(&f.id).is_err() {
-                free[f.sector.index()][f.kind.index()].push(i);
-            }
+        for b in bidders {
+            free[b.sector.index()][b.kind.index()].push(b.position);
         }
         for tender in tenders {
-            let bidders = &mut free[tender.sector.index()];
+            let pools = &mut free[tender.sector.index()];
             let weights: Vec<f64> = Kind::ALL
                 .iter()
                 .map(|k| {
-                    if bidders[k.index()].is_empty() {
+                    if pools[k.index()].is_empty() {
                         0.0
                     } else {
                         pc.relet_to.get(*k)
@@ -911,7 +926,7 @@ impl<'a> Economy<'a> {
                 continue;
             }
             let kind = pick(&weights, &mut self.tender_rng);
-            let pool = &mut bidders[kind];
+            let pool = &mut pools[kind];
             let chosen = self.tender_rng.random_range(0..pool.len());
             let winner = &mut self.firms[pool.swap_remove(chosen)];
             winner.contract_base_value = tender.base_value;
