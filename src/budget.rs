@@ -25,17 +25,31 @@ pub struct MemoryEstimate {
     pub total: u64,
 }
 
+/// What one worker holds at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// One replication of one scenario (a run, or an arm of a sweep or comparison).
+    OneScenario,
+    /// One replication of every scenario at once (`validate` pairs them within a unit).
+    AllScenarios,
+}
+
 /// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
-/// workers. Each worker runs one replication; finished ones wait in a queue of about three per
-/// worker (see `runner::run_jobs_streaming`).
+/// workers. Each worker runs one unit; finished ones wait in a queue of about three per worker
+/// (see `runner::run_jobs_streaming`).
 pub fn estimate<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
+    unit: Unit,
     threads: usize,
     firm_table: bool,
 ) -> MemoryEstimate {
     let (mut per_replication, mut per_result) = (0, 0);
     for s in scenarios {
-        per_replication = per_replication.max(model::replication_bytes(s, true));
+        let bytes = model::replication_bytes(s, true);
+        per_replication = match unit {
+            Unit::OneScenario => per_replication.max(bytes),
+            Unit::AllScenarios => per_replication + bytes,
+        };
         let result = if firm_table {
             model::firms_ever(s) * FIRM_ROW_BYTES
         } else {
@@ -113,19 +127,24 @@ pub fn check(estimate: MemoryEstimate, available: u64, firm_table: bool) -> Resu
 /// refused). `Some(n)` when fewer threads than the default must be used.
 pub fn fit_threads<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario> + Clone,
+    unit: Unit,
     requested: Option<usize>,
     default_threads: usize,
     firm_table: bool,
     available: u64,
 ) -> Result<Option<usize>, TooLarge> {
     if let Some(n) = requested {
-        return check(estimate(scenarios, n, firm_table), available, firm_table)
-            .map(|()| requested);
+        return check(
+            estimate(scenarios, unit, n, firm_table),
+            available,
+            firm_table,
+        )
+        .map(|()| requested);
     }
     let all = default_threads.max(1);
     for n in (1..=all).rev() {
         if check(
-            estimate(scenarios.clone(), n, firm_table),
+            estimate(scenarios.clone(), unit, n, firm_table),
             available,
             firm_table,
         )
@@ -134,7 +153,12 @@ pub fn fit_threads<'a>(
             return Ok((n < all).then_some(n));
         }
     }
-    check(estimate(scenarios, 1, firm_table), available, firm_table).map(|()| None)
+    check(
+        estimate(scenarios, unit, 1, firm_table),
+        available,
+        firm_table,
+    )
+    .map(|()| None)
 }
 
 fn mib(bytes: u64) -> String {
@@ -187,6 +211,21 @@ fn cgroup_headroom() -> Option<u64> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_unit_of_every_scenario_holds_them_all_at_once() {
+        let (a, b) = (with_firms(100_000), with_firms(300_000));
+        let one = estimate([&a, &b], Unit::OneScenario, 2, false);
+        let all = estimate([&a, &b], Unit::AllScenarios, 2, false);
+        assert_eq!(
+            one.per_replication,
+            estimate([&b], Unit::OneScenario, 2, false).per_replication
+        );
+        assert_eq!(
+            all.per_replication,
+            model::replication_bytes(&a, true) + model::replication_bytes(&b, true)
+        );
+    }
+
     fn with_firms(n: u32) -> Scenario {
         let mut s = Scenario::default();
         s.population.firms = n;
@@ -195,40 +234,56 @@ mod tests {
 
     #[test]
     fn memory_grows_with_firms_and_threads_not_replications() {
-        let small = estimate([&with_firms(3_000)], 2, false);
+        let small = estimate([&with_firms(3_000)], Unit::OneScenario, 2, false);
         let mut many = with_firms(3_000);
         many.replications = 100_000;
-        assert_eq!(estimate([&many], 2, false), small);
-        let big = estimate([&with_firms(1_000_000)], 2, false);
+        assert_eq!(estimate([&many], Unit::OneScenario, 2, false), small);
+        let big = estimate([&with_firms(1_000_000)], Unit::OneScenario, 2, false);
         assert!(big.per_replication > 200 * small.per_replication);
-        let more_threads = estimate([&with_firms(1_000_000)], 8, false);
+        let more_threads = estimate([&with_firms(1_000_000)], Unit::OneScenario, 8, false);
         assert!(more_threads.total > 3 * big.total / 2);
-        assert!(estimate([&with_firms(1_000_000)], 2, true).total > big.total);
+        assert!(estimate([&with_firms(1_000_000)], Unit::OneScenario, 2, true).total > big.total);
     }
 
     #[test]
     fn a_run_that_cannot_fit_is_refused_with_what_to_change() {
-        let e = estimate([&with_firms(1_000_000)], 64, true);
+        let e = estimate([&with_firms(1_000_000)], Unit::OneScenario, 64, true);
         let refused = check(e, 1 << 30, true).unwrap_err().to_string();
         assert!(refused.contains("not started"), "{refused}");
         assert!(
             refused.contains("--threads") && refused.contains("--no-firms"),
             "{refused}"
         );
-        assert!(check(estimate([&with_firms(3_000)], 2, true), 1 << 30, true).is_ok());
+        assert!(
+            check(
+                estimate([&with_firms(3_000)], Unit::OneScenario, 2, true),
+                1 << 30,
+                true
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn without_a_thread_count_a_run_uses_the_threads_that_fit() {
         let big = with_firms(1_000_000);
-        let one = estimate([&big], 1, false).total;
+        let one = estimate([&big], Unit::OneScenario, 1, false).total;
         let room = (one as f64 * 2.5 / 0.9) as u64; // two replications fit, three do not
-        assert_eq!(fit_threads([&big], None, 8, false, room), Ok(Some(2)));
-        assert_eq!(fit_threads([&big], None, 2, false, room), Ok(None));
+        assert_eq!(
+            fit_threads([&big], Unit::OneScenario, None, 8, false, room),
+            Ok(Some(2))
+        );
+        assert_eq!(
+            fit_threads([&big], Unit::OneScenario, None, 2, false, room),
+            Ok(None)
+        );
         // Threads the user asked for are not changed: the run is refused instead.
-        assert!(fit_threads([&big], Some(8), 8, false, room).is_err());
-        assert_eq!(fit_threads([&big], Some(2), 8, false, room), Ok(Some(2)));
+        assert!(fit_threads([&big], Unit::OneScenario, Some(8), 8, false, room).is_err());
+        assert_eq!(
+            fit_threads([&big], Unit::OneScenario, Some(2), 8, false, room),
+            Ok(Some(2))
+        );
         // Not even one replication fits.
-        assert!(fit_threads([&big], None, 8, false, one / 2).is_err());
+        assert!(fit_threads([&big], Unit::OneScenario, None, 8, false, one / 2).is_err());
     }
 }

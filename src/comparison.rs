@@ -190,7 +190,12 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, RunError> {
     let arms = &req.arms;
     let n_arms = arms.len() as u32;
     let replications = arms[0].scenario.replications;
-    let threads = pipeline::fit_threads(arms.iter().map(|a| &a.scenario), req.threads, false)?;
+    let threads = pipeline::fit_threads(
+        arms.iter().map(|a| &a.scenario),
+        crate::budget::Unit::OneScenario,
+        req.threads,
+        false,
+    )?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;

@@ -215,12 +215,14 @@ impl Spills {
 /// threads (each holds one replication).
 pub(crate) fn fit_threads<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario> + Clone,
+    unit: budget::Unit,
     threads: Option<usize>,
     firm_table: bool,
 ) -> Result<Option<usize>, RunError> {
     match budget::available_memory() {
         Some(available) => budget::fit_threads(
             scenarios,
+            unit,
             threads,
             rayon::current_num_threads(),
             firm_table,
@@ -240,7 +242,7 @@ pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
 pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let s = &req.scenario;
-    let threads = fit_threads([s], req.threads, req.firms)?;
+    let threads = fit_threads([s], budget::Unit::OneScenario, req.threads, req.firms)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;

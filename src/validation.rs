@@ -273,11 +273,13 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, RunError> {
         .filter(|(_, u)| **u)
         .map(|(s, _)| s)
         .collect();
-    // One unit holds every scenario of its replication at once: budget for all of them per thread.
+    // One unit holds every scenario of its replication at once: budget for all of them per thread
+    // (firm records included; no firm table is written).
     let threads = pipeline::fit_threads(
         in_use.iter().copied(),
+        crate::budget::Unit::AllScenarios,
         req.threads,
-        firms.iter().any(|f| *f),
+        false,
     )?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let options: Vec<Option<crate::model::RunOptions>> = req
