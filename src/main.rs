@@ -421,9 +421,7 @@ fn validate(o: &cli::ValidateArgs) -> ExitCode {
             note_threads(report.threads_limited);
             let t = &request.targets;
             let s = &request.scenarios[0];
-            let targets_met = (0..t.targets.len())
-                .filter(|&i| report.rows.iter().filter(|r| r.target == i).all(|r| r.met))
-                .count();
+            let targets_met = validation::targets_met(&report.rows, t.targets.len());
             sayln!(
                 "{}: {} targets, {} measures; {} of {} (common random numbers, seed {}) in {:.1} s",
                 t.origin,

@@ -713,7 +713,7 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErrors {
     let location = e.span().map(|s| Box::new(Location::from_span(text, s)));
     let kind = if message.starts_with("unknown field") {
         ScenarioErrorKind::UnknownKey
-    } else if DeTableCheck::parses(text) {
+    } else if toml::de::DeTable::parse(text).is_ok() {
         ScenarioErrorKind::Type
     } else {
         ScenarioErrorKind::Syntax
@@ -755,14 +755,6 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioErrors {
         location,
     }
     .into()
-}
-
-struct DeTableCheck;
-
-impl DeTableCheck {
-    fn parses(text: &str) -> bool {
-        toml::de::DeTable::parse(text).is_ok()
-    }
 }
 
 /// The key set on a line (`kind = "x"` -> `kind`).

@@ -375,6 +375,11 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, RunError> {
     })
 }
 
+/// How many targets are met (every measure of each) among `targets`.
+pub fn targets_met(rows: &[Row], targets: usize) -> usize {
+    (0..targets).filter(|&i| target_met(rows, i)).count()
+}
+
 /// `met` when every measure of the target is.
 fn target_met(rows: &[Row], target: usize) -> bool {
     rows.iter().filter(|r| r.target == target).all(|r| r.met)
@@ -500,9 +505,7 @@ fn markdown(req: &ValidationRequest, rows: &[Row]) -> String {
     let t = &req.targets;
     let s = &req.scenarios[0];
     let met = rows.iter().filter(|r| r.met).count();
-    let targets_met = (0..t.targets.len())
-        .filter(|&i| target_met(rows, i))
-        .count();
+    let targets_met = targets_met(rows, t.targets.len());
     let mut out = format!(
         "# Validation: {}\n\n{}{} of {} targets met ({} of {} measures); {} paired replications per scenario (common random numbers, seed {}). \
          Each model value is the mean over replications with its 95% confidence interval (Student t); a measure is met when the mean lies in its band \
@@ -648,7 +651,7 @@ fn write_manifest(
         "replications": s.replications,
         "threads": threads,
         "wall_seconds": wall_seconds,
-        "targets_met": (0..t.targets.len()).filter(|&i| target_met(rows, i)).count(),
+        "targets_met": targets_met(rows, t.targets.len()),
         "targets_total": t.targets.len(),
         "measures_met": rows.iter().filter(|r| r.met).count(),
         "measures_total": rows.len(),

@@ -332,8 +332,7 @@ impl<'a> Economy<'a> {
         }
         firm.demand_weight = (capacity - firm.contract_value).max(0.0);
         firm.expected_demand = capacity;
-        firm.last_costs =
-            t.params.wage_monthly * k.params.pay_advance_share * heads as f64 + firm.fixed_costs(t);
+        firm.last_costs = firm.pay_rate(k, t) * heads as f64 + firm.fixed_costs(t);
         firm.cash = k.params.cash_buffer_months.max(0.5) * firm.last_costs;
         let leverage = s.population.initial_leverage;
         firm.bank_debt = leverage * firm.assets(t);
@@ -748,9 +747,8 @@ impl<'a> Economy<'a> {
                 s.policy.worker_buyout.capital_months * t.params.wage_monthly * b.members as f64;
             firm.bank_debt = 0.0;
             firm.cash = capital;
-            let advance = self.kinds[into.index()].params.pay_advance_share;
-            firm.last_costs =
-                t.params.wage_monthly * advance * b.members as f64 + firm.fixed_costs(t);
+            let k = &self.kinds[into.index()];
+            firm.last_costs = firm.pay_rate(k, t) * b.members as f64 + firm.fixed_costs(t);
             self.ledger.worker_buyout += capital;
             let cell = self.events.cell_mut(firm.kind, firm.sector);
             cell.entries += 1.0;
