@@ -2,7 +2,7 @@
 //! sector. Pure functions of a `ReplicationResult`; statistics across replications are taken
 //! elsewhere.
 
-use crate::model::{CellStats, ExitReason, FirmRecord, MonthRecord, crisis_window};
+use crate::model::{CellStats, FirmRecord, MonthRecord, crisis_window};
 use crate::scenario::{Kind, Scenario, Sector};
 use std::ops::Range;
 
@@ -117,12 +117,12 @@ pub fn fragility(s: &Scenario, firms: &[FirmRecord], kind: Kind) -> Fragility {
     for f in firms.iter().filter(|f| f.kind == kind) {
         let Some(onset) = f.onset else { continue };
         match f.exit {
-            Some((month, reason)) if within(&w, month) && reason.is_financial() => {
+            Some((month, reason)) if within(&w, month) && reason.is_driven_by_results() => {
                 nf += 1;
                 lf += onset.leverage;
                 cf += onset.months_covered;
             }
-            Some((month, ExitReason::Background)) if within(&w, month) => {}
+            Some((month, _)) if within(&w, month) => {}
             _ => {
                 ns += 1;
                 ls += onset.leverage;

@@ -77,6 +77,7 @@ struct Buyout {
     productivity: f64,
     demand_weight: f64,
     expected_demand: f64,
+    persistent_demand: f64,
     installed_fte: f64,
 }
 
@@ -114,6 +115,20 @@ pub struct Economy<'a> {
     /// Sum of live firms' demand weights by sector, as of the end of the last month.
     weight_sum: [f64; Sector::COUNT],
     year_on_year: YearOnYear,
+    /// Scale of a firm's demand volatility by headcount (index: heads, capped at the last entry).
+    size_volatility: Vec<f64>,
+}
+
+/// Largest headcount with its own entry in the size-volatility table; larger firms share its value.
+const SIZE_TABLE: usize = 1024;
+
+/// Volatility of a firm's demand relative to a firm of median initial size: (heads / median) to the
+/// power -`volatility_size_exponent` (Stanley et al. 1996: growth-rate dispersion falls with size).
+fn size_volatility(s: &Scenario) -> Vec<f64> {
+    let p = &s.population;
+    (0..=SIZE_TABLE)
+        .map(|h| (h.max(1) as f64 / p.initial_heads_median).powf(-p.volatility_size_exponent))
+        .collect()
 }
 
 /// The background exit hazard by age in months (MODEL.md 3.7): the base hazard, raised for young
@@ -191,6 +206,7 @@ impl<'a> Economy<'a> {
             background_hazard: BackgroundHazard::new(s),
             weight_sum: [0.0; Sector::COUNT],
             year_on_year: YearOnYear::default(),
+            size_volatility: size_volatility(s),
         };
         economy.populate();
         economy.weight_sum = chunked_sum(&economy.firms, demand_weights);
@@ -280,7 +296,20 @@ impl<'a> Economy<'a> {
         let members = (k.params.member_share * heads as f64).round() as u32;
         let trainees =
             ((k.params.trainee_share * heads as f64).round() as u32).min(heads - members);
-        let productivity = t.productivity * mean_one_shock(&mut rng, t.params.productivity_sigma);
+        // A kind that holds less capital per worker produces less per worker (Cobb-Douglas).
+        let capital = k.params.capital_per_worker_share;
+        // A founder does not know how good the new firm will be: entrants draw their productivity
+        // with more dispersion than the going concerns of the initial population (Jovanovic 1982).
+        let sigma = match origin {
+            Origin::Entry => t
+                .params
+                .productivity_sigma
+                .hypot(s.population.entrant_productivity_sigma),
+            Origin::Initial | Origin::Buyout => t.params.productivity_sigma,
+        };
+        let productivity = t.productivity
+            * capital.powf(s.technology.capital_output_elasticity)
+            * mean_one_shock(&mut rng, sigma);
         let mut firm = Firm {
             id,
             kind,
@@ -293,8 +322,10 @@ impl<'a> Economy<'a> {
             hours: 1.0,
             pay_index: 1.0,
             productivity,
+            capital_share: capital / capital.powf(s.technology.capital_output_elasticity),
             demand_weight: 0.0,
             expected_demand: 0.0,
+            persistent_demand: 0.0,
             installed_fte: heads as f64,
             cash: 0.0,
             reserves_divisible: 0.0,
@@ -304,6 +335,8 @@ impl<'a> Economy<'a> {
             bank_rate: 0.0,
             fund_debt: 0.0,
             negative_equity_months: 0,
+            owner_income: 0.0,
+            months_below_option: 0,
             last_costs: 0.0,
             contract_value: 0.0,
             contract_base_value: 0.0,
@@ -332,12 +365,26 @@ impl<'a> Economy<'a> {
         }
         firm.demand_weight = (capacity - firm.contract_value).max(0.0);
         firm.expected_demand = capacity;
+        firm.persistent_demand = capacity;
         firm.last_costs = firm.pay_rate(k, t) * heads as f64 + firm.fixed_costs(t);
-        firm.cash = k.params.cash_buffer_months.max(0.5) * firm.last_costs;
-        let leverage = s.population.initial_leverage;
+        firm.cash = k.params.founding_cash_months * firm.last_costs;
+        // A going concern has repaid part of its founding loan: the share its age has amortised.
+        let age = (self.month - birth).max(0);
+        let repaid = match origin {
+            Origin::Initial => (1.0 - 1.0 / s.bank.loan_term_months as f64).powi(age),
+            Origin::Entry | Origin::Buyout => 1.0,
+        };
+        let leverage = k.params.founding_leverage * repaid;
         firm.bank_debt = leverage * firm.assets(t);
         firm.bank_rate = s.bank.base_rate_annual
             + s.bank.spread_annual * leverage.powf(s.bank.leverage_exponent);
+        // Founders plan with the sector's productivity: they learn their own from results. A
+        // going concern's owners know theirs.
+        let planned_with = match origin {
+            Origin::Entry => t.productivity,
+            Origin::Initial | Origin::Buyout => firm.productivity,
+        };
+        firm.owner_income = firm.planned_owners_income(k, t, planned_with);
         firm
     }
 
@@ -364,7 +411,7 @@ impl<'a> Economy<'a> {
         let decisions = self.lend(&credit, &requests);
         // 6-7. The loans are booked on the firms; exit: insolvency, persistent negative equity,
         // background hazard; buyouts.
-        self.exits(t, &requests, &decisions);
+        self.exits(t, &env, &requests, &decisions);
         // 8. Entry and conversion.
         self.entry(t, &env, &credit, &ctx, &market_capacity);
         // 9. Public contracts tick down; at term they are renewed or lost. 10. Record the month
@@ -419,11 +466,13 @@ impl<'a> Economy<'a> {
         let kinds = &self.kinds;
         let tech = &self.tech;
         let technology = &s.technology;
+        let size_volatility = &self.size_volatility[..];
         let terms = LoanTerms {
             bank_repayment: 1.0 / s.bank.loan_term_months as f64,
             fund_repayment: 1.0 / s.fund.loan_term_months as f64,
             buffer_months: s.bank.loan_buffer_months,
             fund_max_loan_months: s.fund.max_loan_months,
+            divisible_haircut: s.bank.divisible_reserve_haircut,
         };
         // Each step runs over the whole block before the next starts: the block stays in cache
         // and each loop is small and predictable (measured: about a quarter faster than running
@@ -435,7 +484,8 @@ impl<'a> Economy<'a> {
             let costs = &mut adjustment_costs[..chunk.len()];
             for firm in chunk.iter_mut() {
                 firm.growth_request = 0.0;
-                firm.receive_demand(ctx, &tech[firm.sector.index()]);
+                let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
+                firm.receive_demand(ctx, k, t, size_volatility);
             }
             for (firm, cost) in chunk.iter_mut().zip(costs.iter_mut()) {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
@@ -446,7 +496,8 @@ impl<'a> Economy<'a> {
                 firm.produce_and_pay(ctx, k, t, *cost, &mut flows);
             }
             for firm in chunk.iter_mut() {
-                firm.distribute_surplus(&kinds[firm.kind.index()], &mut flows);
+                let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
+                firm.distribute_surplus(k, t, &mut flows);
             }
             for (i, firm) in chunk.iter_mut().enumerate() {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
@@ -535,7 +586,13 @@ impl<'a> Economy<'a> {
     /// state and draws; then the exits are wound up one by one, from the last position down. An exiting firm's place is taken by the last firm, so an exit moves one
     /// firm, not all those behind it; the order of firms is then no longer the order of ids, but
     /// it depends only on the replication's own draws.
-    fn exits(&mut self, t: i32, requests: &[LoanRequest], decisions: &[Decision]) {
+    fn exits(
+        &mut self,
+        t: i32,
+        env: &Environment,
+        requests: &[LoanRequest],
+        decisions: &[Decision],
+    ) {
         let s = self.scenario;
         let p = &s.population;
         let buyout = &s.policy.worker_buyout;
@@ -555,24 +612,36 @@ impl<'a> Economy<'a> {
                 } else {
                     f.negative_equity_months = 0;
                 }
+                let (k, st) = (&kinds[f.kind.index()], &tech[f.sector.index()]);
+                if f.owner_income < f.owners_outside_option(k, st, env.outside_pay) {
+                    f.months_below_option += 1;
+                } else {
+                    f.months_below_option = 0;
+                }
                 let insolvent = f.cash < -1e-9;
                 let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
-                let background = f.rng.random::<f64>() < hazard.at((t - f.birth_month).max(0));
-                if !financial && !background {
-                    continue;
-                }
-                let reason = if financial
-                    && kinds[f.kind.index()].params.buyout_eligible
-                    && buyout.probability > 0.0
-                    && f.rng.random::<f64>() < buyout.probability
-                {
-                    ExitReason::Converted
-                } else if insolvent {
-                    ExitReason::Insolvency
-                } else if financial {
-                    ExitReason::NegativeEquity
-                } else {
+                // One draw decides the exogenous hazard and retirement without a successor.
+                let u = f.rng.random::<f64>();
+                let exogenous = hazard.at((t - f.birth_month).max(0));
+                let reason = if financial {
+                    if k.params.buyout_eligible
+                        && buyout.probability > 0.0
+                        && f.rng.random::<f64>() < buyout.probability
+                    {
+                        ExitReason::Converted
+                    } else if insolvent {
+                        ExitReason::Insolvency
+                    } else {
+                        ExitReason::NegativeEquity
+                    }
+                } else if f.months_below_option > k.params.closure_patience_months {
+                    ExitReason::Closure
+                } else if u < exogenous {
                     ExitReason::Background
+                } else if u < exogenous + f.retirement_closure_hazard(k) {
+                    ExitReason::Retirement
+                } else {
+                    continue;
                 };
                 leaving.push((block * CHUNK + i, reason));
             }
@@ -590,6 +659,8 @@ impl<'a> Economy<'a> {
                     productivity: f.productivity,
                     demand_weight: f.demand_weight,
                     expected_demand: f.expected_demand * members as f64 / f.heads().max(1) as f64,
+                    persistent_demand: f.persistent_demand * members as f64
+                        / f.heads().max(1) as f64,
                     installed_fte: f.installed_fte,
                 });
             }
@@ -689,7 +760,10 @@ impl<'a> Economy<'a> {
                 .unwrap_or(0);
             let weights: Vec<f64> = Kind::ALL
                 .iter()
-                .map(|k| p.kind_mix.get(*k) * s.kinds.get(*k).sector_mix.get(sector))
+                .map(|k| {
+                    let kp = s.kinds.get(*k);
+                    p.kind_mix.get(*k) * kp.sector_mix.get(sector) * kp.founding_rate_relative
+                })
                 .collect();
             if weights.iter().sum::<f64>() <= 0.0 {
                 continue;
@@ -737,6 +811,7 @@ impl<'a> Economy<'a> {
             firm.productivity = b.productivity;
             firm.demand_weight = b.demand_weight;
             firm.expected_demand = b.expected_demand;
+            firm.persistent_demand = b.persistent_demand;
             firm.installed_fte = b.installed_fte;
             firm.contract_value = 0.0;
             firm.contract_base_value = 0.0;
@@ -749,6 +824,7 @@ impl<'a> Economy<'a> {
             firm.cash = capital;
             let k = &self.kinds[into.index()];
             firm.last_costs = firm.pay_rate(k, t) * b.members as f64 + firm.fixed_costs(t);
+            firm.owner_income = firm.planned_owners_income(k, t, firm.productivity);
             self.ledger.worker_buyout += capital;
             let cell = self.events.cell_mut(firm.kind, firm.sector);
             cell.entries += 1.0;

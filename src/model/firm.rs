@@ -108,6 +108,8 @@ pub struct LoanTerms {
     /// Months of costs asked for on top of a cash shortfall.
     pub buffer_months: f64,
     pub fund_max_loan_months: f64,
+    /// Share of divisible reserves the bank discounts when it judges leverage.
+    pub divisible_haircut: f64,
 }
 
 /// What the economy tells every firm at the start of a month.
@@ -142,10 +144,15 @@ pub struct Firm {
     pub pay_index: f64,
     /// Output per FTE-month.
     pub productivity: f64,
+    /// Capital per unit of capacity relative to the sector's (the kind's capital intensity).
+    pub capital_share: f64,
     /// Market-share weight (MODEL.md 7: Gibrat drift).
     pub demand_weight: f64,
     /// Adaptive expectation of total monthly demand, market plus contract.
     pub expected_demand: f64,
+    /// Slower expectation of the same demand: the part the firm expects to persist, which sets
+    /// its headcount (labour hoarding against transitory dips; MODEL.md 8).
+    pub persistent_demand: f64,
     /// Capacity the firm's capital equips, in full-time equivalents.
     pub installed_fte: f64,
     pub cash: f64,
@@ -159,6 +166,11 @@ pub struct Firm {
     pub bank_rate: f64,
     pub fund_debt: f64,
     pub negative_equity_months: u32,
+    /// The owners' expectation of their monthly income from the firm: profit plus members' pay
+    /// (adaptive, from the founding plan on; MODEL.md 8).
+    pub owner_income: f64,
+    /// Consecutive months the owners have expected less than their outside option.
+    pub months_below_option: u32,
     /// Last month's operating costs (wages, fixed costs, interest).
     pub last_costs: f64,
     /// Monthly value of the firm's public contract (0 if none).
@@ -214,8 +226,58 @@ impl Firm {
         k.params.reserve_target_months * self.last_costs
     }
 
+    /// Owners who work in the firm: its members, or the one owner-manager of a firm without
+    /// members (who is one of its workers).
+    pub fn owners(&self) -> u32 {
+        self.members.max(1)
+    }
+
+    /// The owners' income this month: the firm's result (theirs, whether paid out or kept) plus
+    /// what the working owners were paid.
+    pub fn owners_income(&self, k: &KindRules, t: &SectorTech) -> f64 {
+        self.result + self.pay_rate(k, t) * self.hours * self.owners() as f64
+    }
+
+    /// What the owners would earn if they closed the firm: the required return on what they could
+    /// take out (cash and divisible reserves less debt: locked reserves go to the mutual fund) plus
+    /// the working owners' outside pay (`outside_pay`: relative to calm times).
+    pub fn owners_outside_option(&self, k: &KindRules, t: &SectorTech, outside_pay: f64) -> f64 {
+        let p = &k.params;
+        let takeable = (self.cash + self.reserves_divisible - self.debt()).max(0.0);
+        p.owners_required_return_annual / 12.0 * takeable
+            + outside_pay
+                * p.owners_outside_pay_share
+                * t.params.wage_monthly
+                * self.owners() as f64
+    }
+
+    /// Whether the firm is losing money it cannot carry: its liquidity beyond the cash buffer would
+    /// not cover the loss for the months its owners are patient. Only then do members cut their
+    /// pay (reserves and the fund's loans protect it).
+    fn strained(&self, k: &KindRules) -> bool {
+        let p = &k.params;
+        let spare = self.liquid() - p.cash_buffer_months * self.last_costs;
+        self.result < 0.0 && spare < -self.result * p.closure_patience_months as f64
+    }
+
+    /// The owners' income the firm's plan promises at full capacity with `productivity` (a new
+    /// firm's founders plan with the sector's; a going concern knows its own).
+    pub fn planned_owners_income(&self, k: &KindRules, t: &SectorTech, productivity: f64) -> f64 {
+        let revenue = productivity * self.effective_heads(k);
+        let pay = self.pay_rate(k, t);
+        let fixed = t.params.fixed_cost_share * productivity * self.installed_fte;
+        let interest = self.bank_debt * self.bank_rate / 12.0;
+        revenue - pay * self.heads() as f64 - fixed - interest + pay * self.owners() as f64
+    }
+
+    /// Monthly hazard that an owner retires and nobody takes the firm over.
+    pub fn retirement_closure_hazard(&self, k: &KindRules) -> f64 {
+        let p = &k.params;
+        (self.owners() as f64 * p.owner_retirement_monthly * (1.0 - p.succession_share)).min(1.0)
+    }
+
     pub fn capital(&self, t: &SectorTech) -> f64 {
-        self.installed_fte * t.params.capital_months * self.productivity
+        self.installed_fte * t.params.capital_months * self.productivity * self.capital_share
     }
 
     pub fn fixed_costs(&self, t: &SectorTech) -> f64 {
@@ -255,6 +317,21 @@ impl Firm {
         }
     }
 
+    /// Leverage after borrowing `amount` as the bank sees it: reserves that members may withdraw
+    /// count only in part (`divisible_haircut` of them is discounted); locked reserves are
+    /// permanent equity (MODEL.md 8).
+    pub fn bank_leverage_after(&self, t: &SectorTech, amount: f64, divisible_haircut: f64) -> f64 {
+        let debt = self.debt() + amount;
+        let assets = self.assets(t) + amount - divisible_haircut * self.reserves_divisible;
+        if debt <= 0.0 {
+            0.0
+        } else if assets <= 0.0 {
+            f64::INFINITY
+        } else {
+            debt / assets
+        }
+    }
+
     /// Fragility at crisis onset (P4): leverage and months of costs covered by cash and reserves.
     pub fn snapshot(&self, t: &SectorTech) -> OnsetSnapshot {
         OnsetSnapshot {
@@ -269,15 +346,27 @@ impl Firm {
     }
 
     /// Step 2: this month's demand, the drift of the firm's market share, and its expectations.
-    pub fn receive_demand(&mut self, ctx: &MonthContext, t: &SectorTech) {
+    /// `size_volatility[h]` scales the firm's demand noise and share drift at h workers (smaller
+    /// firms have fewer customers, so their sales are more volatile).
+    pub fn receive_demand(
+        &mut self,
+        ctx: &MonthContext,
+        k: &KindRules,
+        t: &SectorTech,
+        size_volatility: &[f64],
+    ) {
         let s = self.sector.index();
         let share = self.demand_weight * ctx.inverse_weight_sum[s];
-        let noise = mean_one_shock(&mut self.rng, t.params.firm_demand_volatility);
+        let size = (self.heads() as usize).min(size_volatility.len() - 1);
+        let scale = size_volatility[size];
+        let noise = mean_one_shock(&mut self.rng, scale * t.params.firm_demand_volatility);
         self.market_demand = ctx.sector_demand[s] * share * noise;
-        self.demand_weight *= mean_one_shock(&mut self.rng, t.params.share_drift);
+        self.demand_weight *= mean_one_shock(&mut self.rng, scale * t.params.share_drift);
         let total = self.market_demand + self.contract_value;
         self.expected_demand =
             ctx.expectation_weight * total + (1.0 - ctx.expectation_weight) * self.expected_demand;
+        let h = k.params.headcount_expectation_weight;
+        self.persistent_demand = h * total + (1.0 - h) * self.persistent_demand;
     }
 
     /// Step 3: move labour toward what expected demand needs, by the kind's order of margins;
@@ -294,12 +383,17 @@ impl Firm {
         let current = self.hours * self.effective_heads(k);
         // Step 4 books this month's result later: `result` still holds last month's.
         let under_pressure = self.result < 0.0;
-        let mut costs = 0.0;
+        let strained = self.strained(k);
+        // Retiring owners who are succeeded: a new member is hired in each one's place (an owner-
+        // manager's sale costs the firm the same search), in expectation each month.
+        let mut costs = self.owners() as f64
+            * p.owner_retirement_monthly
+            * p.succession_share
+            * p.hiring_cost_months
+            * self.pay_rate(k, t);
         if current > target * (1.0 + p.adjustment_deadband) {
             for &margin in &k.order {
-                if let Step::Absorbed =
-                    self.shrink(margin, target, under_pressure, k, t, &mut costs)
-                {
+                if let Step::Absorbed = self.shrink(margin, target, strained, k, t, &mut costs) {
                     break;
                 }
             }
@@ -320,7 +414,7 @@ impl Firm {
         &mut self,
         margin: Margin,
         target: f64,
-        under_pressure: bool,
+        strained: bool,
         k: &KindRules,
         t: &SectorTech,
         costs: &mut f64,
@@ -336,9 +430,9 @@ impl Firm {
                 Step::Absorbed
             }
             Margin::Pay => {
-                // Members cut their own pay only when the firm is losing money; a profitable co-op
-                // hoards labour instead of shedding it.
-                if !under_pressure {
+                // Members cut their own pay only when the firm is losing money it cannot carry; a
+                // co-op that can hoards labour instead of shedding it.
+                if !strained {
                     return Step::Absorbed;
                 }
                 if self.pay_index <= p.pay_floor {
@@ -358,8 +452,14 @@ impl Firm {
                 if removable == 0 {
                     return Step::Exhausted;
                 }
+                // Headcount goes only as far as the demand the firm expects to persist: a dip it
+                // expects to pass is hoarded (the firm sells less than it could).
+                let persistent = self.persistent_demand / self.productivity;
                 let current = self.hours * self.effective_heads(k);
-                let excess_heads = (current - target) / (self.hours * unit);
+                let excess_heads = (current - persistent.max(target)) / (self.hours * unit);
+                if excess_heads <= 0.0 {
+                    return Step::Absorbed;
+                }
                 let cut = stochastic_round(p.headcount_speed * excess_heads, &mut self.rng)
                     .min(removable);
                 match margin {
@@ -397,7 +497,9 @@ impl Firm {
         if self.pay_index < 1.0 {
             return 0.0;
         }
-        let gap_heads = target - self.effective_heads(k);
+        // Hiring, like firing, follows the demand the firm expects to persist.
+        let persistent = self.persistent_demand / self.productivity;
+        let gap_heads = target.min(persistent) - self.effective_heads(k);
         let hires = stochastic_round(p.headcount_speed * gap_heads, &mut self.rng);
         if hires == 0 {
             return 0.0;
@@ -405,7 +507,8 @@ impl Firm {
         let hiring_cost = hires as f64 * p.hiring_cost_months * self.pay_rate(k, t);
         let new_fte = (self.heads() + hires) as f64;
         let extra_capacity = (new_fte - self.installed_fte).max(0.0);
-        let investment = extra_capacity * t.params.capital_months * self.productivity;
+        let investment =
+            extra_capacity * t.params.capital_months * self.productivity * self.capital_share;
         let available = self.liquid() - p.cash_buffer_months * self.last_costs;
         if available < hiring_cost + investment {
             // Growth needs finance: ask the bank this month, hire next month if it lends.
@@ -520,8 +623,12 @@ impl Firm {
     /// target needs) and the payout share is paid out; beyond the target everything left is paid
     /// out, as refunds to the workers (the kind's refund share) or dividends. Losses draw down
     /// cash, then divisible, then indivisible reserves.
-    pub fn distribute_surplus(&mut self, k: &KindRules, flows: &mut Flows) {
+    /// Then the owners update their expectation of their income: the result and the working
+    /// owners' pay, less what went into locked reserves and plus what locked reserves covered,
+    /// since locked reserves are not the owners' (a loss they absorb costs the owners nothing).
+    pub fn distribute_surplus(&mut self, k: &KindRules, t: &SectorTech, flows: &mut Flows) {
         let p = &k.params;
+        let locked_before = self.reserves_indivisible;
         self.refunds = 0.0;
         if self.result > 0.0 {
             let room = (self.reserve_target(k) - self.reserves()).max(0.0);
@@ -546,6 +653,9 @@ impl Firm {
             flows.households += withdrawn;
         }
         self.cover_from_reserves();
+        let income = self.owners_income(k, t) - (self.reserves_indivisible - locked_before);
+        let w = p.owner_expectation_weight;
+        self.owner_income = w * income + (1.0 - w) * self.owner_income;
     }
 
     /// Step 6, the firm's side: loans amortise (what cannot be paid from cash and reserves must be
@@ -596,7 +706,7 @@ impl Firm {
             kind: self.kind,
             sector: self.sector,
             amount,
-            leverage: self.leverage_after(t, amount),
+            leverage: self.bank_leverage_after(t, amount, terms.divisible_haircut),
             shortfall,
             fund_amount,
             fund_leverage: self.leverage_after(t, fund_amount),

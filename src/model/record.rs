@@ -10,17 +10,24 @@ pub enum ExitReason {
     Insolvency,
     /// Its equity stayed negative longer than the scenario allows.
     NegativeEquity,
-    /// Retirement, sale or another non-financial closure (background hazard).
+    /// What no rule covers (death, illness, disaster): the small exogenous hazard, the same for
+    /// every kind.
     Background,
+    /// The owners expected to earn less in the firm than outside it, and closed it (MODEL.md 8).
+    Closure,
+    /// An owner retired and nobody took the firm over (MODEL.md 8).
+    Retirement,
     /// A failing firm bought out by its workers and continued as a new firm of another kind.
     Converted,
 }
 
 impl ExitReason {
-    pub const ALL: [ExitReason; 4] = [
+    pub const ALL: [ExitReason; 6] = [
         ExitReason::Insolvency,
         ExitReason::NegativeEquity,
         ExitReason::Background,
+        ExitReason::Closure,
+        ExitReason::Retirement,
         ExitReason::Converted,
     ];
 
@@ -29,6 +36,8 @@ impl ExitReason {
             ExitReason::Insolvency => "insolvency",
             ExitReason::NegativeEquity => "negative_equity",
             ExitReason::Background => "background",
+            ExitReason::Closure => "closure",
+            ExitReason::Retirement => "retirement",
             ExitReason::Converted => "converted",
         }
     }
@@ -39,6 +48,12 @@ impl ExitReason {
             self,
             ExitReason::Insolvency | ExitReason::NegativeEquity | ExitReason::Converted
         )
+    }
+
+    /// Exits the firm's results drove: the financial ones and the owners' closures (a crisis
+    /// drives both); not the exogenous hazard or retirement.
+    pub fn is_driven_by_results(self) -> bool {
+        self.is_financial() || self == ExitReason::Closure
     }
 }
 
@@ -59,6 +74,8 @@ pub struct CellStats {
     pub exits_insolvency: f64,
     pub exits_negative_equity: f64,
     pub exits_background: f64,
+    pub exits_closure: f64,
+    pub exits_retirement: f64,
     pub exits_converted: f64,
     /// Workers of firms that exited this month.
     pub jobs_lost_in_exits: f64,
@@ -84,12 +101,14 @@ pub struct CellStats {
 }
 
 impl CellStats {
-    pub const FIELDS: [&'static str; 22] = [
+    pub const FIELDS: [&'static str; 24] = [
         "firms",
         "entries",
         "exits_insolvency",
         "exits_negative_equity",
         "exits_background",
+        "exits_closure",
+        "exits_retirement",
         "exits_converted",
         "jobs_lost_in_exits",
         "heads",
@@ -109,13 +128,15 @@ impl CellStats {
         "fund_support",
     ];
 
-    pub fn values(&self) -> [f64; 22] {
+    pub fn values(&self) -> [f64; 24] {
         [
             self.firms,
             self.entries,
             self.exits_insolvency,
             self.exits_negative_equity,
             self.exits_background,
+            self.exits_closure,
+            self.exits_retirement,
             self.exits_converted,
             self.jobs_lost_in_exits,
             self.heads,
@@ -140,6 +161,8 @@ impl CellStats {
         self.exits_insolvency
             + self.exits_negative_equity
             + self.exits_background
+            + self.exits_closure
+            + self.exits_retirement
             + self.exits_converted
     }
 
@@ -151,30 +174,32 @@ impl CellStats {
         *self = CellStats::from_values(v);
     }
 
-    pub fn from_values(v: [f64; 22]) -> CellStats {
+    pub fn from_values(v: [f64; 24]) -> CellStats {
         CellStats {
             firms: v[0],
             entries: v[1],
             exits_insolvency: v[2],
             exits_negative_equity: v[3],
             exits_background: v[4],
-            exits_converted: v[5],
-            jobs_lost_in_exits: v[6],
-            heads: v[7],
-            members: v[8],
-            fte: v[9],
-            wage_bill: v[10],
-            revenue: v[11],
-            result: v[12],
-            cash: v[13],
-            reserves: v[14],
-            indivisible_reserves: v[15],
-            debt: v[16],
-            assets: v[17],
-            credit_requested: v[18],
-            credit_refused: v[19],
-            loans_refused: v[20],
-            fund_support: v[21],
+            exits_closure: v[5],
+            exits_retirement: v[6],
+            exits_converted: v[7],
+            jobs_lost_in_exits: v[8],
+            heads: v[9],
+            members: v[10],
+            fte: v[11],
+            wage_bill: v[12],
+            revenue: v[13],
+            result: v[14],
+            cash: v[15],
+            reserves: v[16],
+            indivisible_reserves: v[17],
+            debt: v[18],
+            assets: v[19],
+            credit_requested: v[20],
+            credit_refused: v[21],
+            loans_refused: v[22],
+            fund_support: v[23],
         }
     }
 
@@ -183,6 +208,8 @@ impl CellStats {
             ExitReason::Insolvency => self.exits_insolvency += 1.0,
             ExitReason::NegativeEquity => self.exits_negative_equity += 1.0,
             ExitReason::Background => self.exits_background += 1.0,
+            ExitReason::Closure => self.exits_closure += 1.0,
+            ExitReason::Retirement => self.exits_retirement += 1.0,
             ExitReason::Converted => self.exits_converted += 1.0,
         }
     }

@@ -74,6 +74,8 @@ pub struct Environment {
     pub austerity: f64,
     /// Scenario-driven demand multiplier per sector (before noise and trend).
     pub demand_multiplier: [f64; Sector::COUNT],
+    /// Working owners' outside pay relative to calm times (1 without a crisis).
+    pub outside_pay: f64,
 }
 
 impl Environment {
@@ -89,6 +91,7 @@ impl Environment {
             crisis,
             austerity,
             demand_multiplier,
+            outside_pay: 1.0 - s.crisis.outside_pay_cut * crisis,
         }
     }
 }

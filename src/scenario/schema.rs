@@ -217,23 +217,29 @@ params! {
         ["workers", "Gibrat-type entry: entrants start small"]
         /// Median headcount of an entrant.
         pub entrant_heads_median: f64,
+        ["log-points", "Jovanovic 1982 (firms learn their efficiency); Brüderl & Schüssler 1990 (liability of adolescence)"]
+        /// Extra dispersion of an entrant's productivity (sd of its log, combined with the sector's
+        /// `productivity_sigma`): a founder's uncertainty about the new firm, resolved by results.
+        pub entrant_productivity_sigma: f64,
+        ["exponent", "Stanley et al. 1996, Nature (dispersion of firm growth rates falls as size^-0.15 to -0.2); Sutton 2002"]
+        /// How a firm's demand volatility and share drift fall with its size: they scale as
+        /// (heads / initial_heads_median) to the power minus this.
+        pub volatility_size_exponent: f64,
         ["months", "ONS business demography (median firm age)"]
         /// Mean age of initial firms (exponential), which sets the initial liability of newness.
         pub initial_age_mean_months: f64,
-        ["share of assets", "BoE SME finance monitor: typical SME gearing"]
-        /// Leverage (debt / assets) of a firm when it is founded, whatever its kind.
-        pub initial_leverage: f64,
         ["entrants per initial firm per month", "ONS business demography: ~10% birth rate a year"]
         /// Entry rate when sector demand matches sector capacity.
         pub entry_rate_monthly: f64,
         ["elasticity", "model choice (MODEL.md 3.8)"]
         /// How strongly entry responds to demand relative to capacity (and to credit conditions).
         pub entry_demand_elasticity: f64,
-        ["probability per month", "ONS business demography: ~9% death rate a year incl. non-financial exits"]
-        /// Background exit hazard of a mature firm (retirement, sale, non-financial closure).
+        ["probability per month", "MODEL.md 8: a small hazard for what no rule covers (death, illness, disaster)"]
+        /// Exogenous exit hazard of a mature firm, the same for every kind: what no closure rule
+        /// covers. Retirement and owners' closures have their own rules (kind parameters).
         pub background_exit_monthly: f64,
-        ["multiplier", "Stinchcombe 1965 (liability of newness); ONS 3-year survival ~55%"]
-        /// Extra background hazard of a newborn firm, relative to a mature one.
+        ["multiplier", "Stinchcombe 1965 (liability of newness); 0 since the second version, whose young firms fail through their founding capital and owners' learning (MODEL.md 8)"]
+        /// Extra exogenous hazard of a newborn firm, relative to a mature one.
         pub newness_multiplier: f64,
         ["months", "as above"]
         /// Age over which the liability of newness decays (e-folding time).
@@ -344,6 +350,10 @@ params! {
         ["share of target labour", "model choice (adjustment costs imply a band of inaction)"]
         /// Labour within this share of the target is left alone.
         pub adjustment_deadband: f64,
+        ["weight", "Oi 1962; Biddle 2014 (labour hoarding); ONS 2008-10: output -6%, employment -2-3%"]
+        /// Weight of the latest month in the expectation of demand that sets headcount (the demand
+        /// the firm expects to persist); hours and pay follow the faster `expectation_weight`.
+        pub headcount_expectation_weight: f64,
         ["share of gap per month", "Hamermesh 1993 (labour demand adjustment speed)"]
         /// Share of the headcount gap closed in one month, once headcount is the margin in use.
         pub headcount_speed: f64,
@@ -379,6 +389,44 @@ params! {
         /// Share of divisible reserves that members who leave a loss-making firm take out each
         /// month it makes a loss; asset-locked reserves cannot be taken.
         pub withdrawal_under_losses_monthly: f64,
+        ["multiple", "Ben-Ner 1988, J. Economic Behavior & Organization (co-ops are founded at low rates); calibrated on T11 (a calm economy keeps its kind mix)"]
+        /// Foundings of this kind per firm of the kind in `population.kind_mix`, relative to
+        /// conventional firms' (entrants are drawn with weights kind_mix x sector_mix x this).
+        pub founding_rate_relative: f64,
+        ["share of the sector's", "Pencavel 2013 and Craig & Pencavel 1992 (co-ops hold less capital per worker); Furubotn & Pejovich 1970, Vanek 1977 (the horizon problem)"]
+        /// Capital per worker relative to the sector's standard firm; output per worker scales with
+        /// it to the power `technology.capital_output_elasticity`.
+        pub capital_per_worker_share: f64,
+        ["share of assets", "BoE SME Finance Monitor 2011-12 (start-ups' reliance on bank debt); Co-operatives UK start-up guides (members' share capital)"]
+        /// Leverage (debt / assets) of a newly founded firm and of an initial firm: conventional
+        /// founders borrow, co-op founders pool members' capital.
+        pub founding_leverage: f64,
+        ["months of costs", "Brüderl & Schüssler 1990 (liability of adolescence: founding resources run out)"]
+        /// Cash a new firm is founded with, in months of its planned costs.
+        pub founding_cash_months: f64,
+        ["per year", "BoE SME Finance Monitor (owners' required returns); Burdín 2014 (members' outside option is a wage, not a return)"]
+        /// Return the owners require on what they could take out of the firm (cash and reserves
+        /// less debt): below it, and below members' outside pay, they close it.
+        pub owners_required_return_annual: f64,
+        ["share of standard pay", "Burdín 2014 (members leave when pay falls below their outside wage); Blanchflower & Oswald 1998 (self-employed earnings)"]
+        /// Working owners' outside option (members, or the owner-manager): pay per working owner,
+        /// as a share of the sector's standard wage, below which they would rather work elsewhere.
+        pub owners_outside_pay_share: f64,
+        ["weight", "Jovanovic 1982 (firms learn their efficiency from results)"]
+        /// Weight of the latest month in the owners' expectation of their income from the firm
+        /// (profit plus members' pay); a new firm's expectation starts from its plan.
+        pub owner_expectation_weight: f64,
+        ["months", "MODEL.md 8 (owners close when profit stays below their outside option for some months)"]
+        /// Months the owners' expected income may stay below their outside option before they
+        /// close the firm.
+        pub closure_patience_months: u32,
+        ["probability per owner per month", "ONS Labour Force Survey (self-employed retirement ages); European Commission 2006, Markets for business transfers"]
+        /// Hazard that an owner retires (one owner-manager; each member of a co-op).
+        pub owner_retirement_monthly: f64,
+        ["share of retirements", "European Commission 2006 (about half of owner-managers' firms find a successor); co-op rules (open membership)"]
+        /// Share of retirements after which the firm goes on (sold, or a new member takes the
+        /// retiring member's place at the hiring cost); the rest close the firm.
+        pub succession_share: f64,
         ["months of costs", "model choice"]
         /// Liquidity a firm wants before it pays anything out.
         pub cash_buffer_months: f64,
@@ -469,6 +517,10 @@ params! {
         ["share of demand", "ONS output by industry 2008-09"]
         /// Fall in each sector's demand at full depth.
         pub depth: SectorShares,
+        ["share of outside pay", "Gomes 2012, Labour Economics (UK job-finding rates fell by about a third in 2008-09); ONS unemployment 5.2% to 8.0%"]
+        /// Fall in working owners' outside option (the pay they could expect elsewhere, job-finding
+        /// risk included) at full crisis intensity.
+        pub outside_pay_cut: f64,
         ["block", "MODEL.md 3.1"]
         /// The credit crunch that comes with the shock.
         pub credit_crunch: CreditCrunch,
@@ -520,6 +572,10 @@ params! {
         ["share of uncovered debt", "Franks & Sussman 2005 (UK SME recovery rates)"]
         /// Share of a defaulted loan the bank recovers beyond the firm's liquid assets.
         pub recovery_share: f64,
+        ["share of divisible reserves", "MODEL.md 8 (locked reserves are permanent equity; members may withdraw divisible ones); Basel III: only permanent capital counts as CET1"]
+        /// Share of a firm's divisible reserves the bank leaves out of its assets when it judges the
+        /// firm's leverage for a loan (members may withdraw them); locked reserves count in full.
+        pub divisible_reserve_haircut: f64,
         ["months", "BoE SME finance monitor: blend of term loans and commercial mortgages"]
         /// Term over which loans amortise.
         pub loan_term_months: u32,
@@ -586,6 +642,10 @@ params! {
         ["share", "model choice"]
         /// Rise in productivity (process) or demand weight (market) when it succeeds.
         pub adaptation_gain: f64,
+        ["elasticity", "ONS national accounts: capital's share of income about 0.3 (Cobb-Douglas)"]
+        /// Elasticity of output per worker with respect to capital per worker, across kinds that
+        /// hold different amounts of capital per worker.
+        pub capital_output_elasticity: f64,
     }
 }
 
@@ -740,13 +800,14 @@ impl Default for Scenario {
                 },
                 initial_heads_median: 6.0,
                 initial_heads_sigma: 1.0,
-                entrant_heads_median: 3.0,
+                entrant_heads_median: 4.0,
+                volatility_size_exponent: 0.2,
+                entrant_productivity_sigma: 0.15,
                 initial_age_mean_months: 96.0,
-                initial_leverage: 0.35,
                 entry_rate_monthly: 0.007,
-                entry_demand_elasticity: 2.0,
-                background_exit_monthly: 0.004,
-                newness_multiplier: 2.0,
+                entry_demand_elasticity: 0.5,
+                background_exit_monthly: 0.001,
+                newness_multiplier: 0.0,
                 newness_months: 24.0,
                 negative_equity_months: 6,
             },
@@ -803,6 +864,7 @@ impl Default for Scenario {
                     construction: 0.16,
                     retail_hospitality: 0.04,
                 },
+                outside_pay_cut: 0.3,
                 credit_crunch: CreditCrunch {
                     max_leverage_cut: 0.15,
                     spread_rise_annual: 0.025,
@@ -827,6 +889,7 @@ impl Default for Scenario {
                 adaptation_cost_months: 1.0,
                 adaptation_success_probability: 0.5,
                 adaptation_gain: 0.05,
+                capital_output_elasticity: 0.3,
             },
             bank: BankParams {
                 capital_requirement: 0.08,
@@ -837,6 +900,7 @@ impl Default for Scenario {
                 leverage_exponent: 1.5,
                 max_leverage: 0.8,
                 recovery_share: 0.4,
+                divisible_reserve_haircut: 0.5,
                 loan_term_months: 120,
                 loan_buffer_months: 0.5,
             },
@@ -924,6 +988,7 @@ impl KindParams {
             hours_step: 0.1,
             pay_step: 0.03,
             adjustment_deadband: 0.05,
+            headcount_expectation_weight: 0.03,
             headcount_speed: 0.3,
             firing_cost_months: 2.0,
             hiring_cost_months: 1.0,
@@ -934,6 +999,16 @@ impl KindParams {
             pay_advance_share: 1.0,
             refund_share: 0.0,
             withdrawal_under_losses_monthly: 0.0,
+            founding_rate_relative: 1.0,
+            capital_per_worker_share: 1.0,
+            founding_leverage: 0.45,
+            founding_cash_months: 2.0,
+            owners_required_return_annual: 0.08,
+            owners_outside_pay_share: 0.7,
+            owner_expectation_weight: 0.04,
+            closure_patience_months: 6,
+            owner_retirement_monthly: 0.004,
+            succession_share: 0.5,
             cash_buffer_months: 1.0,
             fund_access: false,
             buyout_eligible: true,
@@ -966,7 +1041,14 @@ impl KindParams {
             reserve_target_months: 4.0,
             pay_advance_share: 0.85,
             refund_share: 1.0,
-            withdrawal_under_losses_monthly: 0.1,
+            withdrawal_under_losses_monthly: 0.2,
+            founding_rate_relative: 0.72,
+            capital_per_worker_share: 0.6,
+            founding_leverage: 0.25,
+            founding_cash_months: 3.0,
+            owners_required_return_annual: 0.0,
+            owner_retirement_monthly: 0.003,
+            succession_share: 1.0,
             fund_access: true,
             buyout_eligible: false,
             ..Self::conventional()
@@ -988,6 +1070,7 @@ impl KindParams {
             indivisible_reserve_share: 0.6,
             payout_share: 0.1,
             public_contract_share: 0.4,
+            founding_rate_relative: 0.86,
             ..Self::worker_coop()
         }
     }
@@ -1011,6 +1094,7 @@ impl KindParams {
                 Margin::Trainees,
             ],
             public_contract_share: 0.1,
+            founding_rate_relative: 0.83,
             ..Self::social_coop_a()
         }
     }
@@ -1031,6 +1115,7 @@ impl KindParams {
             reserve_target_months: 3.0,
             fund_access: false,
             public_contract_share: 0.85,
+            founding_rate_relative: 0.66,
             ..Self::social_coop_a()
         }
     }

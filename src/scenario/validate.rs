@@ -188,7 +188,6 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         "population.initial_age_mean_months",
         p.initial_age_mean_months,
     );
-    r.within("population.initial_leverage", p.initial_leverage, 0.0, 0.95);
     r.within(
         "population.entry_rate_monthly",
         p.entry_rate_monthly,
@@ -212,6 +211,18 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         100.0,
     );
     r.positive("population.newness_months", p.newness_months);
+    r.within(
+        "population.entrant_productivity_sigma",
+        p.entrant_productivity_sigma,
+        0.0,
+        2.0,
+    );
+    r.within(
+        "population.volatility_size_exponent",
+        p.volatility_size_exponent,
+        0.0,
+        1.0,
+    );
 
     for sector in Sector::ALL {
         let sp = s.sectors.get(sector);
@@ -281,6 +292,10 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         r.positive_share(&key("hours_step"), kp.hours_step);
         r.positive_share(&key("pay_step"), kp.pay_step);
         r.positive_share(&key("headcount_speed"), kp.headcount_speed);
+        r.positive_share(
+            &key("headcount_expectation_weight"),
+            kp.headcount_expectation_weight,
+        );
         r.within(
             &key("adjustment_deadband"),
             kp.adjustment_deadband,
@@ -318,6 +333,51 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
             kp.withdrawal_under_losses_monthly,
         );
         r.within(
+            &key("founding_rate_relative"),
+            kp.founding_rate_relative,
+            0.0,
+            100.0,
+        );
+        r.positive_share(
+            &key("capital_per_worker_share"),
+            kp.capital_per_worker_share,
+        );
+        r.within(&key("founding_leverage"), kp.founding_leverage, 0.0, 0.95);
+        r.within(
+            &key("founding_cash_months"),
+            kp.founding_cash_months,
+            0.0,
+            120.0,
+        );
+        r.within(
+            &key("owners_required_return_annual"),
+            kp.owners_required_return_annual,
+            0.0,
+            1.0,
+        );
+        r.within(
+            &key("owners_outside_pay_share"),
+            kp.owners_outside_pay_share,
+            0.0,
+            2.0,
+        );
+        r.positive_share(
+            &key("owner_expectation_weight"),
+            kp.owner_expectation_weight,
+        );
+        r.probability(
+            &key("owner_retirement_monthly"),
+            kp.owner_retirement_monthly,
+        );
+        r.probability(&key("succession_share"), kp.succession_share);
+        if kp.closure_patience_months > 600 {
+            r.fail(
+                &key("closure_patience_months"),
+                "at most 600 months",
+                kp.closure_patience_months.to_string(),
+            );
+        }
+        r.within(
             &key("cash_buffer_months"),
             kp.cash_buffer_months,
             0.0,
@@ -353,6 +413,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     for (name, v) in sector_entries(&c.depth) {
         r.probability(&format!("crisis.depth.{name}"), v);
     }
+    r.probability("crisis.outside_pay_cut", s.crisis.outside_pay_cut);
     let cc = &c.credit_crunch;
     r.within(
         "crisis.credit_crunch.max_leverage_cut",
@@ -398,6 +459,10 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     }
 
     let t = &s.technology;
+    r.probability(
+        "technology.capital_output_elasticity",
+        t.capital_output_elasticity,
+    );
     r.probability("technology.capital_scrap_monthly", t.capital_scrap_monthly);
     r.within(
         "technology.idle_capital_tolerance",
@@ -440,6 +505,10 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     r.within("bank.leverage_exponent", b.leverage_exponent, 0.01, 10.0);
     r.positive_share("bank.max_leverage", b.max_leverage);
     r.probability("bank.recovery_share", b.recovery_share);
+    r.probability(
+        "bank.divisible_reserve_haircut",
+        b.divisible_reserve_haircut,
+    );
     r.at_least_one("bank.loan_term_months", b.loan_term_months);
     r.within("bank.loan_buffer_months", b.loan_buffer_months, 0.0, 24.0);
 

@@ -20,13 +20,15 @@ use crate::scenario::{Kind, Sector};
 pub const ALL: &str = "all";
 
 /// The monthly series, per kind x sector cell, that the time-series table summarises.
-pub const SERIES: [&str; 18] = [
+pub const SERIES: [&str; 20] = [
     "firms",
     "entries",
     "exits",
     "exits_insolvency",
     "exits_negative_equity",
     "exits_background",
+    "exits_closure",
+    "exits_retirement",
     "exits_converted",
     "heads",
     "fte",
@@ -42,13 +44,15 @@ pub const SERIES: [&str; 18] = [
 ];
 
 /// Series that add up across kinds and sectors (totals equal the sum of their parts).
-pub const ADDITIVE: [&str; 13] = [
+pub const ADDITIVE: [&str; 15] = [
     "firms",
     "entries",
     "exits",
     "exits_insolvency",
     "exits_negative_equity",
     "exits_background",
+    "exits_closure",
+    "exits_retirement",
     "exits_converted",
     "heads",
     "fte",
@@ -69,7 +73,7 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 /// A cell's series. Ratios are `None` where their denominator is zero (no firms, no workers), so
 /// the statistics skip them rather than average a NaN. Indices are relative to the same cell in
 /// the base month (the month before onset), x 100.
-fn series(c: &CellStats, base: &CellStats) -> [Option<f64>; 18] {
+fn series(c: &CellStats, base: &CellStats) -> [Option<f64>; 20] {
     let pay = |c: &CellStats| ratio(c.wage_bill, c.heads);
     [
         Some(c.firms),
@@ -78,6 +82,8 @@ fn series(c: &CellStats, base: &CellStats) -> [Option<f64>; 18] {
         Some(c.exits_insolvency),
         Some(c.exits_negative_equity),
         Some(c.exits_background),
+        Some(c.exits_closure),
+        Some(c.exits_retirement),
         Some(c.exits_converted),
         Some(c.heads),
         Some(c.fte),
