@@ -32,6 +32,17 @@ pub enum Unit {
     OneScenario,
     /// One replication of every scenario at once (`validate` pairs them within a unit).
     AllScenarios,
+    /// One replication of a scenario and the same replication of its control (`run` with the
+    /// crisis effect). The control runs first and is reduced to its monthly records before the
+    /// scenario's replication starts, so a unit holds one whole replication and one replication's
+    /// monthly records at a time.
+    WithControl,
+}
+
+/// What a unit keeps of a control replication while the scenario's own replication runs: its
+/// monthly records.
+fn control_bytes(s: &Scenario) -> u64 {
+    u64::from(s.months) * size_of::<model::MonthRecord>() as u64
 }
 
 /// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
@@ -49,6 +60,7 @@ pub fn estimate<'a>(
         per_replication = match unit {
             Unit::OneScenario => per_replication.max(bytes),
             Unit::AllScenarios => per_replication + bytes,
+            Unit::WithControl => per_replication.max(bytes + control_bytes(s)),
         };
         let result = if firm_table {
             model::firms_ever(s) * FIRM_ROW_BYTES
@@ -224,6 +236,17 @@ mod tests {
             all.per_replication,
             model::replication_bytes(&a, true) + model::replication_bytes(&b, true)
         );
+    }
+
+    #[test]
+    fn a_unit_with_its_control_holds_the_control_s_months_beside_one_replication() {
+        let s = with_firms(100_000);
+        let alone = estimate([&s], Unit::OneScenario, 2, true);
+        let paired = estimate([&s], Unit::WithControl, 2, true);
+        let months = u64::from(s.months) * size_of::<model::MonthRecord>() as u64;
+        assert_eq!(paired.per_replication, alone.per_replication + months);
+        assert_eq!(paired.total, alone.total + 2 * months);
+        assert_eq!(paired.per_result, alone.per_result);
     }
 
     fn with_firms(n: u32) -> Scenario {

@@ -18,9 +18,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario's Monte Carlo replications and print how each kind came through the crisis.
+    /// Run a scenario's Monte Carlo replications and print how each kind came through the crisis,
+    /// and the crisis's effect against the same replications without the shock.
     #[command(
-        after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n      writes output/baseline_2008/ (tables, charts/, manifest.json)\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2 --out output/b40 --force\n  coopsim run scenarios/baseline_2008.toml --set crisis.credit_crunch.max_leverage_cut=0.3 --no-firms --quiet"
+        after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n      writes output/baseline_2008/ (tables, crisis_effect.csv, charts/, manifest.json)\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2 --out output/b40 --force\n  coopsim run scenarios/baseline_2008.toml --set crisis.credit_crunch.max_leverage_cut=0.3 --no-firms --quiet\n  coopsim run scenarios/baseline_2008.toml -r 20 --no-control\n      levels only, in about half the time (no crisis-effect rows, crisis_effect.csv or chart)\nEach replication also runs without the shock (same seed and firms; every crisis and austerity\ndepth and credit-crunch change set to 0) unless --no-control is given or the scenario has no shock."
     )]
     Run {
         /// Scenario file (TOML).
@@ -49,6 +50,11 @@ pub enum Command {
         /// Do not write firms.parquet (one row per firm per replication; the largest file).
         #[arg(long)]
         no_firms: bool,
+        /// Do not pair each replication with its control (the scenario without its shock): about
+        /// half the time, but no crisis effect in the headline, no crisis_effect.csv and no chart
+        /// of it.
+        #[arg(long)]
+        no_control: bool,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,

@@ -76,6 +76,7 @@ fn main() -> ExitCode {
             format,
             force,
             no_firms,
+            no_control,
             quiet,
         } => {
             let resolved = match resolve(&scenario, replications, seed, &set) {
@@ -97,6 +98,7 @@ fn main() -> ExitCode {
                 progress: !quiet,
                 cancel: Some(interrupt_flag()),
                 firms: !no_firms,
+                control: !no_control,
             })
         }
         Command::Check {
@@ -219,6 +221,9 @@ fn run(request: RunRequest) -> ExitCode {
             match pipeline::headline_text(&report.headline) {
                 Ok(text) => say!("{text}"),
                 Err(e) => eprintln!("warning: cannot print the headline: {e}"),
+            }
+            if let Some(note) = report.control.note() {
+                sayln!("\n{note}");
             }
             sayln!("\nresults: {}", report.folder.display());
             ExitCode::SUCCESS

@@ -56,7 +56,8 @@ fn window_months<'a>(
     months.iter().filter(move |m| w.contains(&m.month))
 }
 
-fn pay_per_worker(c: &CellStats) -> f64 {
+/// Pay per worker in a month: the wage bill (refunds included) over heads.
+pub fn pay_per_worker(c: &CellStats) -> f64 {
     ratio(c.wage_bill, c.heads)
 }
 
@@ -303,10 +304,19 @@ pub fn fragility_quintiles(s: &Scenario, firms: &[FirmRecord]) -> FragilityQuint
 
 /// Share of a kind's firms alive at onset that were still alive at the end of the crisis window.
 pub fn survival_to_window_end(s: &Scenario, counts: &SurvivalCounts, kind: Kind) -> f64 {
+    group_survival_to_window_end(s, counts, Some(kind))
+}
+
+/// `survival_to_window_end` of a kind, or (`None`) of all firms alive at onset.
+pub fn group_survival_to_window_end(
+    s: &Scenario,
+    counts: &SurvivalCounts,
+    kind: Option<Kind>,
+) -> f64 {
     let w = crisis_window(s);
     let t = (w.end - s.crisis.onset_month) as usize;
     counts
-        .survival(kind.index(), Sector::COUNT, t.min(counts.horizon))
+        .survival(kind_group(kind), Sector::COUNT, t.min(counts.horizon))
         .unwrap_or(f64::NAN)
 }
 

@@ -1,5 +1,10 @@
 //! The `run` command's pipeline: scenario -> replications in parallel -> polars summary -> one
 //! self-describing results folder. Data flows one way; the model never sees a path.
+//!
+//! Unless told not to, each replication is paired with the same replication of the scenario's
+//! control (`Scenario::without_shock`: same seed and firms, no shock), and the crisis effect
+//! (baseline minus control, `analysis::effect`) is folded into running means as each pair
+//! finishes, beside the levels.
 
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -12,10 +17,11 @@ use polars::prelude::*;
 
 use polars::io::parquet::write::BatchedWriter;
 
+use crate::analysis::effect::{self, CrisisEffect, GROUPS, Measure, PairedEffect};
 use crate::budget;
 use crate::charts;
-use crate::model::ReplicationResult;
-use crate::outcomes;
+use crate::model::{ReplicationResult, run_replication};
+use crate::outcomes::{self, SurvivalCounts};
 use crate::output::{OutputError, ResultsDir, counted};
 use crate::runner::{self, EnsembleOptions, PoolError};
 use crate::scenario::{Kind, Scenario};
@@ -42,6 +48,46 @@ pub struct RunRequest {
     pub cancel: Option<&'static AtomicBool>,
     /// Write `firms.parquet` (one row per firm per replication).
     pub firms: bool,
+    /// Pair each replication with the scenario's control and report the crisis effect (skipped,
+    /// whatever this says, when the scenario has no shock).
+    pub control: bool,
+}
+
+/// Whether a run was paired with its control, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Every replication ran beside the same replication without the shock.
+    Paired,
+    /// `--no-control`.
+    Skipped,
+    /// The scenario has no shock: its control would be itself.
+    NoShock,
+}
+
+impl Control {
+    pub fn of(req: &RunRequest) -> Control {
+        if !req.control {
+            Control::Skipped
+        } else if !req.scenario.has_shock() {
+            Control::NoShock
+        } else {
+            Control::Paired
+        }
+    }
+
+    /// Why there is no crisis effect, when there is none.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            Control::Paired => None,
+            Control::Skipped => Some(
+                "crisis effect not computed: --no-control skipped the paired run without the shock",
+            ),
+            Control::NoShock => Some(
+                "crisis effect not computed: the scenario has no shock, so its control (the same \
+                 scenario without the shock) is the scenario itself and there is nothing to compare",
+            ),
+        }
+    }
 }
 
 /// What a finished run reports.
@@ -53,6 +99,8 @@ pub struct RunReport {
     pub summary_seconds: f64,
     /// Threads used, when fewer than the machine's had to be used to fit in memory.
     pub threads_limited: Option<usize>,
+    /// Whether the crisis effect was measured against the control (it is in `headline` then).
+    pub control: Control,
 }
 
 #[derive(Debug)]
@@ -126,15 +174,19 @@ struct Reduced {
     firms: Option<DataFrame>,
 }
 
-fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult<Reduced> {
+fn reduce(
+    s: &Scenario,
+    r: &ReplicationResult,
+    counts: &SurvivalCounts,
+    with_firms: bool,
+) -> PolarsResult<Reduced> {
     let base = s.crisis.onset_month.saturating_sub(1) as usize;
-    let counts = outcomes::survival_counts(s, &r.firms);
     let quintiles = outcomes::fragility_quintiles(s, &r.firms);
-    let inputs = Kind::ALL.map(|k| outcomes::kind_headline(s, &r.months, &counts, &quintiles, k));
+    let inputs = Kind::ALL.map(|k| outcomes::kind_headline(s, &r.months, counts, &quintiles, k));
     Ok(Reduced {
         replication: r.replication,
         timeseries: summary::timeseries_values(&r.months, base),
-        survival: summary::survival_values(&counts),
+        survival: summary::survival_values(counts),
         fragility: summary::fragility_values(&quintiles),
         headline: summary::headline_values(&inputs),
         firms: if with_firms {
@@ -148,6 +200,38 @@ fn reduce(s: &Scenario, r: &ReplicationResult, with_firms: bool) -> PolarsResult
             None
         },
     })
+}
+
+/// Replication `r` of `s` reduced on the worker that ran it, and with a `control` (the scenario
+/// without its shock) its crisis effect. The control runs first and is reduced at once to what the
+/// pairing reads (its months and survival), so a worker holds one whole replication at a time
+/// (`budget::Unit::WithControl`).
+fn simulate(
+    s: &Scenario,
+    control: Option<&Scenario>,
+    r: u32,
+    options: crate::model::RunOptions,
+    with_firms: bool,
+) -> (PolarsResult<Reduced>, Option<PairedEffect>) {
+    let control = control.map(|c| {
+        let result = run_replication(c, r, options);
+        let counts = outcomes::survival_counts(c, &result.firms);
+        (result.months, effect::survival_to_window_end(c, &counts))
+    });
+    let result = run_replication(s, r, options);
+    let counts = outcomes::survival_counts(s, &result.firms);
+    let paired = control.map(|(months, survival)| {
+        let base = effect::Side {
+            months: &result.months,
+            survival_to_window_end: effect::survival_to_window_end(s, &counts),
+        };
+        let control = effect::Side {
+            months: &months,
+            survival_to_window_end: survival,
+        };
+        effect::paired(s, &base, &control)
+    });
+    (reduce(s, &result, &counts, with_firms), paired)
 }
 
 /// Where replications go as they finish: the spills of the summary tables, and the firm table.
@@ -242,7 +326,13 @@ pub(crate) fn cancelled(cancel: Option<&AtomicBool>) -> bool {
 pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let s = &req.scenario;
-    let threads = fit_threads([s], budget::Unit::OneScenario, req.threads, req.firms)?;
+    let control_status = Control::of(req);
+    let control = (control_status == Control::Paired).then(|| s.without_shock());
+    let unit = match control {
+        Some(_) => budget::Unit::WithControl,
+        None => budget::Unit::OneScenario,
+    };
+    let threads = fit_threads([s], unit, req.threads, req.firms)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
@@ -250,21 +340,31 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     let mut spills =
         Spills::create(&scratch, s, firms_path).map_err(|e| RunError::Io(scratch.clone(), e))?;
     let bar = progress_bar(req.progress, s.replications, "replications");
+    if control.is_some() {
+        bar.set_message("simulating, each beside its control");
+    }
 
-    let options = EnsembleOptions {
-        threads,
-        record_firms: true,
-    };
-    let with_firms = req.firms;
-    let simulated = runner::run_ensemble_streaming(
+    let options = runner::run_options(
         s,
-        options,
-        |r| reduce(s, &r, with_firms),
-        |_, reduced| {
+        EnsembleOptions {
+            threads,
+            record_firms: true,
+        },
+    );
+    let with_firms = req.firms;
+    let mut crisis_effect = control.as_ref().map(|_| CrisisEffect::new(s));
+    let simulated = runner::run_jobs_streaming(
+        s.replications,
+        threads,
+        |r| simulate(s, control.as_ref(), r, options, with_firms),
+        |_, (reduced, paired)| {
             if cancelled(req.cancel) {
                 return Err(RunError::Interrupted);
             }
             spills.write(reduced?)?;
+            if let (Some(e), Some(p)) = (&mut crisis_effect, paired) {
+                e.push(&p);
+            }
             bar.inc(1);
             Ok::<(), RunError>(())
         },
@@ -276,23 +376,37 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     bar.finish_and_clear();
     let summarising = summarising_spinner(req.progress);
     let summary_started = Instant::now();
-    let (timeseries, survival, fragility, headline) = runner::with_threads(threads, || {
-        let mut timeseries = summary::timeseries(&mut spills.timeseries)?;
-        write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
-        let mut survival = summary::survival(&mut spills.survival, s.crisis.onset_month)?;
-        write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
-        let mut fragility = summary::fragility(&mut spills.fragility)?;
-        write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
-        let mut headline = summary::headline(&mut spills.headline, s.replications)?;
-        write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
-        let mut hazard = summary::hazard_ratios(&headline)?;
-        write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
-        let md = dir.file("headline.md");
-        std::fs::write(&md, headline_markdown(s, &headline)?)
-            .map_err(|e| RunError::Io(md.clone(), e))?;
-        Ok::<_, RunError>((timeseries, survival, fragility, headline))
-    })
-    .map_err(RunError::Threads)??;
+    let (timeseries, survival, fragility, headline, monthly_effect) =
+        runner::with_threads(threads, || {
+            let mut timeseries = summary::timeseries(&mut spills.timeseries)?;
+            write_table(&mut dir, "timeseries", &mut timeseries, req.format)?;
+            let mut survival = summary::survival(&mut spills.survival, s.crisis.onset_month)?;
+            write_table(&mut dir, "survival", &mut survival, TableFormat::Csv)?;
+            let mut fragility = summary::fragility(&mut spills.fragility)?;
+            write_table(&mut dir, "fragility", &mut fragility, TableFormat::Csv)?;
+            let mut headline = summary::headline(&mut spills.headline, s.replications)?;
+            let mut hazard = summary::hazard_ratios(&headline)?;
+            write_table(&mut dir, "hazard_ratios", &mut hazard, TableFormat::Csv)?;
+            let mut monthly_effect = None;
+            if let Some(e) = &crisis_effect {
+                headline = with_effect_columns(&headline, e)?;
+                write_table(&mut dir, "crisis_effect", &mut e.table()?, TableFormat::Csv)?;
+                let mut monthly = e.monthly_table()?;
+                write_table(
+                    &mut dir,
+                    "crisis_effect_monthly",
+                    &mut monthly,
+                    TableFormat::Csv,
+                )?;
+                monthly_effect = Some(monthly);
+            }
+            write_table(&mut dir, "headline", &mut headline, TableFormat::Csv)?;
+            let md = dir.file("headline.md");
+            let text = headline_markdown(s, &headline, crisis_effect.as_ref(), control_status)?;
+            std::fs::write(&md, text).map_err(|e| RunError::Io(md.clone(), e))?;
+            Ok::<_, RunError>((timeseries, survival, fragility, headline, monthly_effect))
+        })
+        .map_err(RunError::Threads)??;
     let summary_seconds = summary_started.elapsed().as_secs_f64();
     drop(spills);
     std::fs::remove_dir_all(&scratch).map_err(|e| RunError::Io(scratch.clone(), e))?;
@@ -303,6 +417,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
         timeseries: &timeseries,
         survival: &survival,
         fragility: &fragility,
+        employment_vs_control: monthly_effect.as_ref(),
     };
     charts::draw_all(&mut dir, &chart_data).map_err(RunError::Chart)?;
     summarising.finish_and_clear();
@@ -310,7 +425,14 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
     write_scenario_file(&mut dir, "scenario.toml", s, "coopsim run scenario.toml")?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
-    write_manifest(&mut dir, req, used, wall_seconds, summary_seconds)?;
+    let manifest = Manifest {
+        threads: used,
+        wall_seconds,
+        summary_seconds,
+        control: control_status,
+        control_scenario: control.as_ref(),
+    };
+    write_manifest(&mut dir, req, &manifest)?;
     // A Ctrl-C during the summary or the charts still means no results.
     if cancelled(req.cancel) {
         return Err(RunError::Interrupted);
@@ -322,7 +444,45 @@ pub fn run(req: &RunRequest) -> Result<RunReport, RunError> {
         wall_seconds,
         summary_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
+        control: control_status,
     })
+}
+
+/// The headline with the crisis effect's columns beside the levels: for each measure,
+/// `crisis_effect_<id>_mean`, `_ci_low` and `_ci_high`, on each kind's row.
+fn with_effect_columns(headline: &DataFrame, e: &CrisisEffect) -> PolarsResult<DataFrame> {
+    let kinds = headline.column("kind")?.str()?.clone();
+    let groups: Vec<Option<usize>> = kinds
+        .iter()
+        .map(|k| Kind::ALL.iter().position(|x| Some(x.name()) == k))
+        .collect();
+    let mut out = headline.clone();
+    for m in Measure::ALL {
+        let estimates: Vec<Option<crate::analysis::Estimate>> = groups
+            .iter()
+            .map(|g| g.map(|g| e.estimate(g, m).0))
+            .collect();
+        let stat = |f: fn(&crate::analysis::Estimate) -> f64| -> Vec<Option<f64>> {
+            estimates
+                .iter()
+                .map(|e| e.as_ref().map(f).filter(|v| v.is_finite()))
+                .collect()
+        };
+        for (suffix, values) in [
+            ("mean", stat(|e| e.mean)),
+            ("ci_low", stat(|e| e.low)),
+            ("ci_high", stat(|e| e.high)),
+        ] {
+            let name = format!("{}_{suffix}", effect_column(m));
+            out.with_column(Column::new(name.into(), values))?;
+        }
+    }
+    Ok(out)
+}
+
+/// The stem of a crisis-effect measure's columns in the headline.
+pub fn effect_column(m: Measure) -> String {
+    format!("crisis_effect_{}", m.id())
 }
 
 pub(crate) fn summarising_spinner(enabled: bool) -> ProgressBar {
@@ -384,7 +544,12 @@ pub fn headline_cell(df: &DataFrame, name: &str, row: usize, scale: f64) -> Pola
     })
 }
 
-fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
+fn headline_markdown(
+    s: &Scenario,
+    df: &DataFrame,
+    effect: Option<&CrisisEffect>,
+    control: Control,
+) -> PolarsResult<String> {
     let w = crate::model::crisis_window(s);
     let mut out = format!("# {}: how each kind came through the crisis\n\n", s.name);
     let description = one_line(&s.description);
@@ -415,7 +580,50 @@ fn headline_markdown(s: &Scenario, df: &DataFrame) -> PolarsResult<String> {
         }
         out.push('\n');
     }
+    let Some(e) = effect else {
+        if let Some(note) = control.note() {
+            out.push_str(&format!("\nNote: {note}.\n"));
+        }
+        return Ok(out);
+    };
+    out.push_str(
+        "\n## Crisis effect: against the control\n\nEach cell is the mean across replications of \
+         the paired difference between this scenario and its control, the same replication with \
+         the shock removed (same seed, firms and random streams; every crisis and austerity depth \
+         and credit-crunch change set to 0, the timing kept), with its 95% confidence interval. \
+         Employment and pay are against the control relative to the month before onset; the worst \
+         month is the crisis-window month where the mean shortfall is deepest. \
+         `crisis_effect.csv` has the same numbers, `crisis_effect_monthly.csv` the employment \
+         path month by month.\n\n| kind |",
+    );
+    for m in Measure::ALL {
+        out.push_str(&format!(" {} |", m.label()));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(Measure::ALL.len()));
+    out.push('\n');
+    for g in 0..GROUPS {
+        let name = effect::group_kind(g).map_or("all firms", Kind::name);
+        out.push_str(&format!("| {name} |"));
+        for m in Measure::ALL {
+            let (estimate, month) = e.estimate(g, m);
+            let at = month.map_or(String::new(), |t| format!(" in month {t}"));
+            out.push_str(&format!(" {}{at} |", estimate_cell(&estimate)));
+        }
+        out.push('\n');
+    }
     Ok(out)
+}
+
+/// "mean [ci_low, ci_high]" of an estimate, as `headline_cell` writes a headline outcome.
+fn estimate_cell(e: &crate::analysis::Estimate) -> String {
+    match (e.mean, e.low, e.high) {
+        (m, lo, hi) if m.is_finite() && lo.is_finite() && hi.is_finite() => {
+            format!("{m:.2} [{lo:.2}, {hi:.2}]")
+        }
+        (m, _, _) if m.is_finite() => format!("{m:.2}"),
+        _ => "n/a".to_string(),
+    }
 }
 
 /// `text` on one line (a multi-line TOML string would break a Markdown paragraph or list item).
@@ -424,32 +632,66 @@ pub fn one_line(text: &str) -> String {
 }
 
 /// The plain-text headline printed at the end of a run: one line per outcome, one column per kind
-/// (a kind the run had no firms of, all n/a, is left out).
+/// (a kind the run had no firms of, all n/a, is left out); then, when the headline has them, the
+/// crisis effect's lines in a block of their own.
 pub fn headline_text(df: &DataFrame) -> PolarsResult<String> {
     let kinds = df.column("kind")?.str()?.clone();
+    let levels: Vec<(&str, &str, f64)> = HEADLINE
+        .iter()
+        .zip(HEADLINE_LABELS)
+        .map(|(name, (label, scale))| (label, *name, scale))
+        .collect();
+    let effect_columns: Vec<String> = Measure::ALL.iter().map(|m| effect_column(*m)).collect();
+    let effects: Vec<(&str, &str, f64)> = if has_effect(df) {
+        Measure::ALL
+            .iter()
+            .zip(&effect_columns)
+            .map(|(m, column)| (m.label(), column.as_str(), 1.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut columns = Vec::new();
     for row in 0..df.height() {
         let mut cells = Vec::new();
-        for (name, (_, scale)) in HEADLINE.iter().zip(HEADLINE_LABELS) {
-            cells.push(headline_cell(df, name, row, scale)?);
+        for (_, name, scale) in levels.iter().chain(&effects) {
+            cells.push(headline_cell(df, name, row, *scale)?);
         }
-        if cells.iter().any(|c| c != "n/a") {
+        if cells[..levels.len()].iter().any(|c| c != "n/a") {
             columns.push((kinds.get(row).unwrap_or(""), cells));
         }
     }
-    let mut out = format!("{:<40}", "");
+    let width = levels
+        .iter()
+        .chain(&effects)
+        .map(|(label, _, _)| label.chars().count())
+        .fold(40, usize::max);
+    let mut out = format!("{:<width$}", "");
     for (kind, _) in &columns {
         out.push_str(&format!(" {kind:>22}"));
     }
     out.push('\n');
-    for (i, (label, _)) in HEADLINE_LABELS.iter().enumerate() {
-        out.push_str(&format!("{label:<40}"));
+    for (i, (label, _, _)) in levels.iter().chain(&effects).enumerate() {
+        if i == levels.len() {
+            out.push_str(
+                "\ncrisis effect: this scenario minus its control (the same replications without \
+                 the shock)\n",
+            );
+        }
+        out.push_str(&format!("{label:<width$}"));
         for (_, cells) in &columns {
             out.push_str(&format!(" {:>22}", cells[i]));
         }
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Whether a headline table carries the crisis effect's columns.
+pub fn has_effect(df: &DataFrame) -> bool {
+    Measure::ALL
+        .iter()
+        .all(|m| df.column(&format!("{}_mean", effect_column(*m))).is_ok())
 }
 
 /// FNV-1a 64: a stable content hash of the resolved scenario (not cryptographic).
@@ -492,16 +734,32 @@ pub(crate) fn write_scenario_file(
     std::fs::write(&path, text).map_err(|e| RunError::Io(path.clone(), e))
 }
 
-fn write_manifest(
-    dir: &mut ResultsDir,
-    req: &RunRequest,
+/// What the manifest records of the run beside its request.
+struct Manifest<'a> {
     threads: usize,
     wall_seconds: f64,
     summary_seconds: f64,
-) -> Result<(), RunError> {
+    control: Control,
+    /// The control that ran, when one did.
+    control_scenario: Option<&'a Scenario>,
+}
+
+fn write_manifest(dir: &mut ResultsDir, req: &RunRequest, m: &Manifest) -> Result<(), RunError> {
     let s = &req.scenario;
     let resolved = resolved_toml(s);
     let path = dir.file("manifest.json");
+    let control = match (m.control.note(), m.control_scenario) {
+        (None, Some(c)) => serde_json::json!({
+            "simulated": true,
+            "what": "each replication beside the same replication (seed, firms, random streams) \
+                     of the scenario without its shock: every crisis and austerity depth and \
+                     credit-crunch change set to 0, timing unchanged; the crisis effect is the \
+                     scenario minus the control",
+            "scenario_hash_fnv1a64": fnv1a(&resolved_toml(c)),
+        }),
+        (note, _) => serde_json::json!({ "simulated": false, "note": note }),
+    };
+    let (threads, wall_seconds, summary_seconds) = (m.threads, m.wall_seconds, m.summary_seconds);
     let manifest = serde_json::json!({
         "coopsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": s,
@@ -512,6 +770,7 @@ fn write_manifest(
         "wall_seconds": wall_seconds,
         "summary_seconds": summary_seconds,
         "firms_table": req.firms,
+        "control": control,
         "files": dir.files(),
     });
     write_json(&path, &manifest)

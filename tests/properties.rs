@@ -353,6 +353,7 @@ proptest! {
             progress: false,
             cancel: None,
             firms: false,
+            control: true,
         });
         prop_assert!(report.is_ok(), "{:?}", report.err());
         let checked = check_tables(&out);

@@ -40,8 +40,9 @@ fn run_small(dir: &Path, out: &str, threads: &str) -> PathBuf {
     out
 }
 
-/// Every file of a results folder except the manifest (which records threads and wall time).
-const RESULT_FILES: [&str; 21] = [
+/// Every file of a results folder except the manifest (which records threads and wall time); the
+/// small scenario has a shock, so the crisis effect against its control is among them.
+const RESULT_FILES: [&str; 25] = [
     "scenario.toml",
     "timeseries.csv",
     "timeseries.parquet",
@@ -51,6 +52,8 @@ const RESULT_FILES: [&str; 21] = [
     "fragility.csv",
     "headline.csv",
     "headline.md",
+    "crisis_effect.csv",
+    "crisis_effect_monthly.csv",
     "charts/survival.png",
     "charts/survival.svg",
     "charts/employment_index.png",
@@ -63,6 +66,8 @@ const RESULT_FILES: [&str; 21] = [
     "charts/employment_by_sector.svg",
     "charts/fragility_exits.png",
     "charts/fragility_exits.svg",
+    "charts/employment_vs_control.png",
+    "charts/employment_vs_control.svg",
 ];
 
 fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {

@@ -390,7 +390,7 @@ pub fn pay_gap(months: &[MonthRecord], kind: Kind, reference: Kind) -> f64 {
 
 /// A series of the replication against the paired control's, relative to the month before
 /// onset: `index(t)` is 1 where the crisis made no difference by month `t`.
-fn paired_index<'a>(
+pub fn paired_index<'a>(
     r: &'a Replication,
     control: &'a Replication,
     filter: Filter,

@@ -58,10 +58,16 @@ pub(super) fn band(
     cols: [&str; 3],
     scale: f64,
 ) -> PolarsResult<Band> {
+    let rows = col("kind").eq(lit(kind)).and(col("sector").eq(lit(sector)));
+    band_of(df, rows, x, cols, scale)
+}
+
+/// The rows of `df` that `rows` selects, as a band of `mean`/`low`/`high` against `x`.
+fn band_of(df: &DataFrame, rows: Expr, x: &str, cols: [&str; 3], scale: f64) -> PolarsResult<Band> {
     let rows = df
         .clone()
         .lazy()
-        .filter(col("kind").eq(lit(kind)).and(col("sector").eq(lit(sector))))
+        .filter(rows)
         .sort([x], SortMultipleOptions::default())
         .collect()?;
     let xs = f64_values(&rows, x)?;
@@ -254,6 +260,24 @@ pub(super) fn kind_bands(
     let mut lines = Vec::new();
     for k in Kind::ALL {
         let b = band(df, k.name(), sector, x, cols, scale)?;
+        if !b.x.is_empty() {
+            lines.push((k.index(), b));
+        }
+    }
+    Ok(lines)
+}
+
+/// One band per kind of a table with a `kind` column and no sectors, in `Kind::ALL` order (rows of
+/// other groups, such as `all`, are left out).
+pub(super) fn bands_by_kind(
+    df: &DataFrame,
+    x: &str,
+    cols: [&str; 3],
+    scale: f64,
+) -> PolarsResult<Vec<(usize, Band)>> {
+    let mut lines = Vec::new();
+    for k in Kind::ALL {
+        let b = band_of(df, col("kind").eq(lit(k.name())), x, cols, scale)?;
         if !b.x.is_empty() {
             lines.push((k.index(), b));
         }

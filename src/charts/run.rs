@@ -1,5 +1,6 @@
 //! The charts of `run`, from its summary tables: survival, employment, pay, reserves and leverage
-//! by kind, employment by sector, and exits by fragility quintile at onset.
+//! by kind, employment by sector, exits by fragility quintile at onset, and (when the run was
+//! paired with its control) the crisis effect on employment by kind.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,7 +11,7 @@ use crate::output::{ResultsDir, counted};
 use crate::scenario::{Kind, Scenario, Sector};
 use crate::summary::ALL;
 
-use super::lines::{Figure, Panel, kind_bands, line_panel};
+use super::lines::{Figure, Panel, bands_by_kind, kind_bands, line_panel};
 use super::{
     AXIS_DESC, BAR_OPACITY, Bar, Chart, ChartError, FONT, PALETTE, PLOTS_WIDTH, Series, Swatch,
     TICKS, draw_legend, f64_values, frame, kind_series, register_font, save, sector_label,
@@ -22,6 +23,9 @@ pub struct ChartData<'a> {
     pub timeseries: &'a DataFrame,
     pub survival: &'a DataFrame,
     pub fragility: &'a DataFrame,
+    /// Employment against the control by month and kind, % (`crisis_effect_monthly`), when the
+    /// run was paired with its control.
+    pub employment_vs_control: Option<&'a DataFrame>,
 }
 
 /// Writes every chart into `charts/` of the results folder.
@@ -140,6 +144,29 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
     }
     let fig = by_kind("Employment by sector and kind of firm", panels, (2, 2));
     save(dir, "employment_by_sector", &fig)?;
+
+    if let Some(effect) = data.employment_vs_control {
+        let id = crate::analysis::effect::Measure::Employment.id();
+        let [m, l, h] = ["mean", "ci_low", "ci_high"].map(|s| format!("{id}_{s}"));
+        let panel = Panel {
+            title: None,
+            y_desc: "employment against the control, % (0: no effect)".into(),
+            lines: bands_by_kind(effect, "month", [&m, &l, &h], 1.0)?,
+            reference: Some(0.0),
+        };
+        let fig = Figure {
+            series: kind_series(),
+            title: "Crisis effect on employment: paired difference from the control".into(),
+            // `run`, not `who`: the window is labelled in the plot, and the caption must fit.
+            caption: format!("Heads against the same replication without the shock. {run}"),
+            x_desc: month.clone(),
+            panels: vec![panel],
+            grid: (1, 1),
+            window,
+            note: "Lines: mean over replications\nof the paired difference.\nBands: its 95% confidence\ninterval.".into(),
+        };
+        save(dir, "employment_vs_control", &fig)?;
+    }
 
     let window_text = format!("Exits in months {}-{}. {run}", w.start, w.end - 1);
     fragility_chart(dir, data.fragility, &window_text)

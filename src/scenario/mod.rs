@@ -2,6 +2,7 @@
 //! line, column and key. This is the only place that reads scenario files; the model never sees a
 //! path.
 
+pub mod control;
 pub mod error;
 pub mod params;
 pub mod schema;
