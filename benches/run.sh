@@ -56,13 +56,16 @@ echo "|---|---|---|---|---|"
 best() { sort -n -k1,1 | head -1; }
 s1=; sn=
 for _ in $(seq "$SCALING_RUNS"); do
-    run one taskset -c 0 "$BIN" "$SCEN" -r "$SCALING_REPS" --threads 1 --no-firms "${SET[@]}" >>"$WORK/one.runs"
-    run all "$BIN" "$SCEN" -r "$SCALING_REPS" --threads "$CORES" --no-firms "${SET[@]}" >>"$WORK/all.runs"
+    run one taskset -c 0 "$BIN" "$SCEN" -r "$SCALING_REPS" --threads 1 --no-firms --no-control "${SET[@]}" >>"$WORK/one.runs"
+    run all "$BIN" "$SCEN" -r "$SCALING_REPS" --threads "$CORES" --no-firms --no-control "${SET[@]}" >>"$WORK/all.runs"
 done
 read -r s1 m1 q1 <<<"$(best <"$WORK/one.runs")"
 read -r sn mn qn <<<"$(best <"$WORK/all.runs")"
-echo "| baseline, 1 thread on 1 core (best of $SCALING_RUNS) | \`taskset -c 0 coopsim run $SCEN -r $SCALING_REPS --threads 1 --no-firms\` | $s1 | $m1 | $q1 |"
-echo "| baseline, $CORES threads (best of $SCALING_RUNS) | \`coopsim run $SCEN -r $SCALING_REPS --threads $CORES --no-firms\` | $sn | $mn | $qn |"
+echo "| baseline, 1 thread on 1 core (best of $SCALING_RUNS) | \`taskset -c 0 coopsim run $SCEN -r $SCALING_REPS --threads 1 --no-firms --no-control\` | $s1 | $m1 | $q1 |"
+echo "| baseline, $CORES threads (best of $SCALING_RUNS) | \`coopsim run $SCEN -r $SCALING_REPS --threads $CORES --no-firms --no-control\` | $sn | $mn | $qn |"
+# The default run: each replication beside its paired control (the crisis effect).
+read -r sc mc qc <<<"$(run control "$BIN" "$SCEN" -r "$SCALING_REPS" --threads "$CORES" --no-firms "${SET[@]}")"
+echo "| baseline with its paired control (the default), $CORES threads | \`coopsim run $SCEN -r $SCALING_REPS --threads $CORES --no-firms\` | $sc | $mc | $qc |"
 
 for reps in "${MEMORY_REPS[@]}"; do
     read -r s m q <<<"$(run "mem$reps" "$BIN" "$SCEN" -r "$reps" --no-firms "${SET[@]}")"
@@ -71,8 +74,8 @@ for reps in "${MEMORY_REPS[@]}"; do
     MEM_FIRST=${MEM_FIRST:-$m}
 done
 
-read -r sb mb qb <<<"$(run big "$BIN" "$SCEN" -r 1 --threads 1 --no-firms --set "population.firms=$BIG_FIRMS")"
-echo "| $BIG_FIRMS firms, 1 replication, 120 months | \`coopsim run $SCEN -r 1 --threads 1 --no-firms --set population.firms=$BIG_FIRMS\` | $sb | $mb | $qb |"
+read -r sb mb qb <<<"$(run big "$BIN" "$SCEN" -r 1 --threads 1 --no-firms --no-control --set "population.firms=$BIG_FIRMS")"
+echo "| $BIG_FIRMS firms, 1 replication, 120 months | \`coopsim run $SCEN -r 1 --threads 1 --no-firms --no-control --set population.firms=$BIG_FIRMS\` | $sb | $mb | $qb |"
 
 echo
 awk -v a="$s1" -v b="$sn" -v c="$CORES" 'BEGIN { printf "- speedup from 1 to %d threads: %.2fx\n", c, a / b }'
