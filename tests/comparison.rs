@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 mod common;
-use common::{coopsim, succeeds};
+use common::{coopsim, floats, read_csv, succeeds};
 
 fn workdir(name: &str) -> PathBuf {
     common::workdir("cmp", name)
@@ -25,26 +25,6 @@ fn scenario_pair(dir: &Path, b_text: &str) -> (String, String) {
 const TINY: &str = "name = \"tiny\"\nreplications = 6\nmonths = 48\nwarmup_months = 12\n\
 [population]\nfirms = 500\n[crisis]\nonset_month = 12\nduration_months = 12\nrecovery_months = 12\n\
 [austerity]\nonset_month = 30\n";
-
-fn read_csv(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .unwrap()
-        .finish()
-        .unwrap()
-}
-
-fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    df.column(name)
-        .unwrap()
-        .cast(&DataType::Float64)
-        .unwrap()
-        .f64()
-        .unwrap()
-        .iter()
-        .collect()
-}
 
 fn rows(df: &DataFrame, filter: Expr) -> DataFrame {
     df.clone()

@@ -12,7 +12,7 @@ use coopsim::model::{RunOptions, run_replication};
 use coopsim::scenario::{self, control::TIMING_KEYS};
 
 mod common;
-use common::{coopsim, shipped, succeeds};
+use common::{coopsim, floats, read_csv, shipped, succeeds};
 
 fn workdir(name: &str) -> PathBuf {
     common::workdir("effect", name)
@@ -24,26 +24,6 @@ fn scenario_path(name: &str) -> String {
         .join(name)
         .to_string_lossy()
         .into_owned()
-}
-
-fn read_csv(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .unwrap()
-        .finish()
-        .unwrap()
-}
-
-fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    df.column(name)
-        .unwrap_or_else(|_| panic!("column {name}"))
-        .cast(&DataType::Float64)
-        .unwrap()
-        .f64()
-        .unwrap()
-        .iter()
-        .collect()
 }
 
 /// The row of `crisis_effect.csv` for a kind (or `all`) and measure: mean, low, high, month.

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use coopsim::summary::{ADDITIVE, ALL, SERIES};
 
 mod common;
-use common::{coopsim, succeeds};
+use common::{coopsim, floats, read_csv, succeeds};
 
 fn workdir(name: &str) -> PathBuf {
     common::workdir("run", name)
@@ -69,25 +69,6 @@ const RESULT_FILES: [&str; 25] = [
     "charts/employment_vs_control.png",
     "charts/employment_vs_control.svg",
 ];
-
-fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    let c = df.column(name).unwrap_or_else(|_| panic!("column {name}"));
-    c.cast(&DataType::Float64)
-        .unwrap()
-        .f64()
-        .unwrap()
-        .iter()
-        .collect()
-}
-
-fn read_csv(path: &Path) -> DataFrame {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .unwrap()
-        .finish()
-        .unwrap()
-}
 
 #[test]
 fn the_folder_s_scenario_file_runs_again_to_the_same_results() {

@@ -250,6 +250,8 @@ impl Chart for Figure {
     }
 }
 
+/// One band per kind of a table with `kind` and `sector` columns, for one sector, in `Kind::ALL`
+/// order.
 pub(super) fn kind_bands(
     df: &DataFrame,
     sector: &str,
@@ -257,14 +259,7 @@ pub(super) fn kind_bands(
     cols: [&str; 3],
     scale: f64,
 ) -> PolarsResult<Vec<(usize, Band)>> {
-    let mut lines = Vec::new();
-    for k in Kind::ALL {
-        let b = band(df, k.name(), sector, x, cols, scale)?;
-        if !b.x.is_empty() {
-            lines.push((k.index(), b));
-        }
-    }
-    Ok(lines)
+    per_kind(|k| band(df, k.name(), sector, x, cols, scale))
 }
 
 /// One band per kind of a table with a `kind` column and no sectors, in `Kind::ALL` order (rows of
@@ -275,9 +270,14 @@ pub(super) fn bands_by_kind(
     cols: [&str; 3],
     scale: f64,
 ) -> PolarsResult<Vec<(usize, Band)>> {
+    per_kind(|k| band_of(df, col("kind").eq(lit(k.name())), x, cols, scale))
+}
+
+/// `band_for` of every kind that has rows, with the kind's index.
+fn per_kind(band_for: impl Fn(Kind) -> PolarsResult<Band>) -> PolarsResult<Vec<(usize, Band)>> {
     let mut lines = Vec::new();
     for k in Kind::ALL {
-        let b = band_of(df, col("kind").eq(lit(k.name())), x, cols, scale)?;
+        let b = band_for(k)?;
         if !b.x.is_empty() {
             lines.push((k.index(), b));
         }

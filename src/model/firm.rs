@@ -306,15 +306,7 @@ impl Firm {
 
     /// Leverage after borrowing `amount`: debt over assets (MODEL.md 7); infinite when assets are gone.
     pub fn leverage_after(&self, t: &SectorTech, amount: f64) -> f64 {
-        let debt = self.debt() + amount;
-        let assets = self.assets(t) + amount;
-        if debt <= 0.0 {
-            0.0
-        } else if assets <= 0.0 {
-            f64::INFINITY
-        } else {
-            debt / assets
-        }
+        self.bank_leverage_after(t, amount, 0.0)
     }
 
     /// Leverage after borrowing `amount` as the bank sees it: reserves that members may withdraw

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use coopsim::model::ReplicationResult;
 use coopsim::runner::{EnsembleOptions, run_ensemble};
 use coopsim::scenario::{self, Scenario};
+use polars::prelude::*;
 
 pub fn shipped(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -85,4 +86,26 @@ pub fn workdir(suite: &str, name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// A CSV table of a results folder.
+pub fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+/// A column as floats (integers cast), with its nulls.
+pub fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name)
+        .unwrap_or_else(|_| panic!("column {name}"))
+        .cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
 }
