@@ -232,7 +232,8 @@ params! {
         /// Entry rate when sector demand matches sector capacity.
         pub entry_rate_monthly: f64,
         ["elasticity", "model choice (MODEL.md 3.8)"]
-        /// How strongly entry responds to demand relative to capacity (and to credit conditions).
+        /// How strongly entry responds to demand relative to capacity (credit conditions scale it in
+        /// proportion: entry x current / normal maximum leverage).
         pub entry_demand_elasticity: f64,
         ["probability per month", "MODEL.md 8: a small hazard for what no rule covers (death, illness, disaster)"]
         /// Exogenous exit hazard of a mature firm, the same for every kind: what no closure rule
