@@ -375,7 +375,6 @@ impl Firm {
         let current = self.hours * self.effective_heads(k);
         // Step 4 books this month's result later: `result` still holds last month's.
         let under_pressure = self.result < 0.0;
-        let strained = self.strained(k);
         // Retiring owners who are succeeded: a new member is hired in each one's place (an owner-
         // manager's sale costs the firm the same search), in expectation each month.
         let mut costs = self.owners() as f64
@@ -385,7 +384,7 @@ impl Firm {
             * self.pay_rate(k, t);
         if current > target * (1.0 + p.adjustment_deadband) {
             for &margin in &k.order {
-                if let Step::Absorbed = self.shrink(margin, target, strained, k, t, &mut costs) {
+                if let Step::Absorbed = self.shrink(margin, target, k, t, &mut costs) {
                     break;
                 }
             }
@@ -406,7 +405,6 @@ impl Firm {
         &mut self,
         margin: Margin,
         target: f64,
-        strained: bool,
         k: &KindRules,
         t: &SectorTech,
         costs: &mut f64,
@@ -424,7 +422,7 @@ impl Firm {
             Margin::Pay => {
                 // Members cut their own pay only when the firm is losing money it cannot carry; a
                 // co-op that can hoards labour instead of shedding it.
-                if !strained {
+                if !self.strained(k) {
                     return Step::Absorbed;
                 }
                 if self.pay_index <= p.pay_floor {
