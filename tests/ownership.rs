@@ -183,3 +183,77 @@ fn firms_hoard_labour_through_a_transitory_dip() {
         &trough_heads("1"),
     );
 }
+
+#[test]
+fn firms_pay_bills_late_before_their_creditors_wind_them_up() {
+    // The same crisis with creditors who tolerate no late payment and with ones who tolerate a
+    // month of costs: tolerance turns some insolvencies into survivals.
+    let insolvencies = |limit: &str| {
+        let mut s = shipped_with("baseline_2008.toml", REPLICATIONS);
+        set(&mut s, "population.arrears_limit_months", limit);
+        ensemble(&s, false, |r| {
+            Kind::ALL
+                .iter()
+                .map(|&k| kind_sum(&r.months, k, |c| c.exits_insolvency))
+                .sum::<f64>()
+        })
+    };
+    assert_clearly_greater(
+        "insolvencies, arrears limit 0 vs 1 month",
+        &insolvencies("0"),
+        &insolvencies("1"),
+    );
+}
+
+#[test]
+fn locked_reserves_keep_members_going() {
+    // The same co-op with its reserves locked or divisible: locked reserves serve the members
+    // only while the firm lasts, so they count toward keeping it going; divisible ones do not.
+    let s = shipped_with("baseline_2008.toml", 1);
+    let economy = Economy::new(&s, 0, RunOptions::default());
+    let mut firm = economy
+        .firms()
+        .iter()
+        .find(|f| f.kind == Kind::WorkerCoop && f.reserves() > 0.0)
+        .expect("a co-op with reserves")
+        .clone();
+    let k = coopsim::model::firm::KindRules::new(&s, Kind::WorkerCoop);
+    let reserves = firm.reserves();
+    firm.reserves_indivisible = 0.0;
+    firm.reserves_divisible = reserves;
+    let divisible = firm.owners_expected_income(&k);
+    assert_eq!(divisible, firm.owner_income);
+    firm.reserves_indivisible = reserves;
+    firm.reserves_divisible = 0.0;
+    let locked = firm.owners_expected_income(&k);
+    let horizon = s.kinds.worker_coop.locked_reserve_horizon_months;
+    assert!(
+        (locked - divisible - reserves / horizon).abs() < 1e-9,
+        "locked {locked} vs divisible {divisible}, reserves {reserves}"
+    );
+}
+
+#[test]
+fn founders_learn_fastest_while_the_firm_is_young() {
+    // With a plan worth few months of results, owners of new firms learn quickly that a poor
+    // firm is poor: more of them close young than when the plan holds as long as for a going
+    // concern (a plan worth 25 months: 1 / 25 is the going-concern weight 0.04).
+    let young_closures = |prior: &str| {
+        let mut s = shipped_with("no_crisis.toml", REPLICATIONS);
+        set(&mut s, "population.founders_prior_months", prior);
+        ensemble(&s, true, |r| {
+            r.firms
+                .iter()
+                .filter(|f| {
+                    matches!(f.exit, Some((m, coopsim::model::ExitReason::Closure))
+                        if m - f.birth_month < 24 && f.birth_month >= 0)
+                })
+                .count() as f64
+        })
+    };
+    assert_clearly_greater(
+        "closures before age 2, plan worth 2 vs 25 months",
+        &young_closures("2"),
+        &young_closures("25"),
+    );
+}

@@ -378,10 +378,10 @@ impl<'a> Economy<'a> {
         firm.bank_debt = leverage * firm.assets(t);
         firm.bank_rate = s.bank.base_rate_annual
             + s.bank.spread_annual * leverage.powf(s.bank.leverage_exponent);
-        // Founders plan with the sector's productivity: they learn their own from results. A
-        // going concern's owners know theirs.
+        // Founders plan with what a firm of their kind can expect in the sector (its capital per
+        // worker included): they learn their own from results. A going concern's owners know theirs.
         let planned_with = match origin {
-            Origin::Entry => t.productivity,
+            Origin::Entry => t.productivity * capital.powf(s.technology.capital_output_elasticity),
             Origin::Initial | Origin::Buyout => firm.productivity,
         };
         firm.owner_income = firm.planned_owners_income(k, t, planned_with);
@@ -453,6 +453,8 @@ impl<'a> Economy<'a> {
             guarantee_fee_monthly: s.policy.credit_guarantee.fee_annual / 12.0,
             contract_results_share: s.policy.public_contracts.results_share,
             contract_results_noise: s.policy.public_contracts.results_noise,
+            month: self.month,
+            founders_prior_months: s.population.founders_prior_months,
         }
     }
 
@@ -497,7 +499,7 @@ impl<'a> Economy<'a> {
             }
             for firm in chunk.iter_mut() {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
-                firm.distribute_surplus(k, t, &mut flows);
+                firm.distribute_surplus(ctx, k, t, &mut flows);
             }
             for (i, firm) in chunk.iter_mut().enumerate() {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
@@ -613,12 +615,13 @@ impl<'a> Economy<'a> {
                     f.negative_equity_months = 0;
                 }
                 let (k, st) = (&kinds[f.kind.index()], &tech[f.sector.index()]);
-                if f.owner_income < f.owners_outside_option(k, st, env.outside_pay) {
+                if f.owners_expected_income(k) < f.owners_outside_option(k, st, env.outside_pay) {
                     f.months_below_option += 1;
                 } else {
                     f.months_below_option = 0;
                 }
-                let insolvent = f.cash < -1e-9;
+                // A firm out of cash pays its bills late, up to what its creditors tolerate.
+                let insolvent = f.cash < -1e-9 - p.arrears_limit_months * f.last_costs;
                 let financial = insolvent || f.negative_equity_months > p.negative_equity_months;
                 // One draw decides the exogenous hazard and retirement without a successor.
                 let u = f.rng.random::<f64>();
@@ -734,11 +737,6 @@ impl<'a> Economy<'a> {
     ) {
         let s = self.scenario;
         let p = &s.population;
-        let credit_factor = if s.bank.max_leverage > 0.0 {
-            credit.max_leverage / s.bank.max_leverage
-        } else {
-            0.0
-        };
         let contract_cut = s.austerity.contract_value_cut * env.austerity;
         for sector in Sector::ALL {
             let i = sector.index();
@@ -750,8 +748,7 @@ impl<'a> Economy<'a> {
             };
             let rate = p.entry_rate_monthly
                 * self.initial_firms[i].max(1.0)
-                * pull.powf(p.entry_demand_elasticity)
-                * credit_factor;
+                * pull.powf(p.entry_demand_elasticity);
             if rate <= 0.0 {
                 continue;
             }

@@ -126,6 +126,10 @@ pub struct MonthContext {
     pub guarantee_fee_monthly: f64,
     pub contract_results_share: f64,
     pub contract_results_noise: f64,
+    /// The month being simulated (for firms' ages).
+    pub month: i32,
+    /// `population.founders_prior_months`.
+    pub founders_prior_months: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -249,6 +253,27 @@ impl Firm {
                 * p.owners_outside_pay_share
                 * t.params.wage_monthly
                 * self.owners() as f64
+    }
+
+    /// Weight of this month's income in the owners' expectation: founders learn from each month's
+    /// results as from one more observation beside their plan (Jovanovic 1982), until the
+    /// going-concern weight is larger. Owners of an initial firm or a buyout know their firm.
+    fn expectation_weight(&self, ctx: &MonthContext, k: &KindRules) -> f64 {
+        let w = k.params.owner_expectation_weight;
+        if self.origin != Origin::Entry {
+            return w;
+        }
+        let observed = (ctx.month - self.birth_month).max(0) as f64 + 1.0;
+        (1.0 / (ctx.founders_prior_months + observed)).max(w)
+    }
+
+    /// What the owners expect from keeping the firm going: their expected income, plus what the
+    /// locked reserves could add to it, spread over `locked_reserve_horizon_months`. Locked
+    /// reserves are worth something to the members only while the firm lasts (on dissolution they
+    /// go to the mutual fund), so they keep it going while those reserves can make up the
+    /// difference; divisible reserves are theirs either way.
+    pub fn owners_expected_income(&self, k: &KindRules) -> f64 {
+        self.owner_income + self.reserves_indivisible / k.params.locked_reserve_horizon_months
     }
 
     /// Whether the firm is losing money it cannot carry: its liquidity beyond the cash buffer would
@@ -616,7 +641,13 @@ impl Firm {
     /// Then the owners update their expectation of their income: the result and the working
     /// owners' pay, less what went into locked reserves and plus what locked reserves covered,
     /// since locked reserves are not the owners' (a loss they absorb costs the owners nothing).
-    pub fn distribute_surplus(&mut self, k: &KindRules, t: &SectorTech, flows: &mut Flows) {
+    pub fn distribute_surplus(
+        &mut self,
+        ctx: &MonthContext,
+        k: &KindRules,
+        t: &SectorTech,
+        flows: &mut Flows,
+    ) {
         let p = &k.params;
         let locked_before = self.reserves_indivisible;
         self.refunds = 0.0;
@@ -644,7 +675,7 @@ impl Firm {
         }
         self.cover_from_reserves();
         let income = self.owners_income(k, t) - (self.reserves_indivisible - locked_before);
-        let w = p.owner_expectation_weight;
+        let w = self.expectation_weight(ctx, k);
         self.owner_income = w * income + (1.0 - w) * self.owner_income;
     }
 

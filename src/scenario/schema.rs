@@ -232,8 +232,8 @@ params! {
         /// Entry rate when sector demand matches sector capacity.
         pub entry_rate_monthly: f64,
         ["elasticity", "model choice (MODEL.md 3.8)"]
-        /// How strongly entry responds to demand relative to capacity (credit conditions scale it in
-        /// proportion: entry x current / normal maximum leverage).
+        /// How strongly entry responds to demand relative to capacity. Credit reaches entry through
+        /// founders' startup loans, which the bank makes only within its capital headroom.
         pub entry_demand_elasticity: f64,
         ["probability per month", "MODEL.md 8: a small hazard for what no rule covers (death, illness, disaster)"]
         /// Exogenous exit hazard of a mature firm, the same for every kind: what no closure rule
@@ -248,6 +248,18 @@ params! {
         ["months", "UK insolvency practice: wrongful trading"]
         /// Months a firm may run with negative equity before it is closed.
         pub negative_equity_months: u32,
+        ["months of costs", "Petersen & Rajan 1997, Review of Financial Studies (trade credit when bank credit is rationed); HMRC Time to Pay 2008-09 (tax deferred for some 200,000 firms): about six weeks of purchases and taxes, half a month of all costs"]
+        /// What a firm out of cash can owe its suppliers and the tax authority (late payment)
+        /// before its creditors wind it up: it is insolvent when its unpaid bills exceed this many
+        /// months of its costs.
+        pub arrears_limit_months: f64,
+        ["months of results", "Jovanovic 1982, Econometrica (founders learn their efficiency fastest when the firm is young): a plan worth a year of results"]
+        /// How many months of results a new firm's plan is worth to its founders: in month `a` of
+        /// its life, the owners' expectation of their income gives the latest month the weight
+        /// 1 / (this + a + 1), or the kind's `owner_expectation_weight` once that is larger (the
+        /// plan's hold fades as results come in). At 1 / `owner_expectation_weight` or more (25
+        /// months at 0.04) founders learn no faster than a going concern's owners.
+        pub founders_prior_months: f64,
     }
 }
 
@@ -417,6 +429,10 @@ params! {
         /// Weight of the latest month in the owners' expectation of their income from the firm
         /// (profit plus members' pay); a new firm's expectation starts from its plan.
         pub owner_expectation_weight: f64,
+        ["months", "Italian law 59/1992 (indivisible reserves go to the mutual funds on dissolution, so they serve members only while the co-op lasts); calibrated on T9"]
+        /// Months over which owners count the firm's locked reserves toward keeping it going: they
+        /// add locked reserves / this to their expected income when they weigh closing it.
+        pub locked_reserve_horizon_months: f64,
         ["months", "MODEL.md 8 (owners close when profit stays below their outside option for some months)"]
         /// Months the owners' expected income may stay below their outside option before they
         /// close the firm.
@@ -811,6 +827,8 @@ impl Default for Scenario {
                 newness_multiplier: 0.0,
                 newness_months: 24.0,
                 negative_equity_months: 6,
+                arrears_limit_months: 0.5,
+                founders_prior_months: 12.0,
             },
             sectors: Sectors {
                 social_services: SectorParams {
@@ -1007,6 +1025,7 @@ impl KindParams {
             owners_required_return_annual: 0.08,
             owners_outside_pay_share: 0.7,
             owner_expectation_weight: 0.04,
+            locked_reserve_horizon_months: 60.0,
             closure_patience_months: 6,
             owner_retirement_monthly: 0.004,
             succession_share: 0.5,

@@ -218,6 +218,18 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         2.0,
     );
     r.within(
+        "population.arrears_limit_months",
+        p.arrears_limit_months,
+        0.0,
+        24.0,
+    );
+    r.within(
+        "population.founders_prior_months",
+        p.founders_prior_months,
+        0.0,
+        1200.0,
+    );
+    r.within(
         "population.volatility_size_exponent",
         p.volatility_size_exponent,
         0.0,
@@ -364,6 +376,12 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         r.positive_share(
             &key("owner_expectation_weight"),
             kp.owner_expectation_weight,
+        );
+        r.within(
+            &key("locked_reserve_horizon_months"),
+            kp.locked_reserve_horizon_months,
+            1.0,
+            1200.0,
         );
         r.probability(
             &key("owner_retirement_monthly"),
