@@ -117,7 +117,38 @@ pub enum Command {
         /// Only the keys containing this text (e.g. `credit_guarantee`, `worker_coop.pay`).
         filter: Option<String>,
     },
+    /// Print the completion script of a shell to stdout.
+    #[command(
+        after_help = "Examples:\n  coopsim completions bash > ~/.local/share/bash-completion/completions/coopsim\n  coopsim completions zsh > ~/.zfunc/_coopsim      (with fpath+=(~/.zfunc) before compinit in ~/.zshrc)\n  coopsim completions fish > ~/.config/fish/completions/coopsim.fish\n  coopsim completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: coopsim(1), or a command's own page.
+    #[command(
+        after_help = "Examples:\n  coopsim man > ~/.local/share/man/man1/coopsim.1\n  coopsim man run > ~/.local/share/man/man1/coopsim-run.1\n  coopsim man | man -l -"
+    )]
+    Man {
+        /// A command whose page to print, coopsim-<COMMAND>(1), instead of coopsim(1).
+        #[arg(value_parser = COMMANDS)]
+        command: Option<String>,
+    },
 }
+
+/// The names of the commands above, each with its own manual page (a test holds the list to the
+/// enum).
+pub const COMMANDS: [&str; 8] = [
+    "run",
+    "sweep",
+    "compare",
+    "check",
+    "validate",
+    "params",
+    "completions",
+    "man",
+];
 
 /// Options of `validate`.
 #[derive(Debug, clap::Args)]
@@ -190,4 +221,22 @@ pub enum TableFormat {
     Csv,
     Parquet,
     Both,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_has_a_manual_page() {
+        let cli = Cli::command();
+        let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(names, COMMANDS);
+    }
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

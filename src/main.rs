@@ -6,7 +6,7 @@ mod cli;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use coopsim::output;
 use coopsim::pipeline::{self, RunRequest, TableFormat};
@@ -131,6 +131,16 @@ fn main() -> ExitCode {
         } => sweep(&scenario, &vary, design, &common),
         Command::Compare { scenarios, common } => compare(&scenarios, &common),
         Command::Validate(args) => validate(&args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "coopsim", &mut script);
+            say!("{}", String::from_utf8_lossy(&script));
+            ExitCode::SUCCESS
+        }
+        Command::Man { command } => {
+            say!("{}", manual_page(command.as_deref()));
+            ExitCode::SUCCESS
+        }
         Command::Params { filter } => {
             match coopsim::docs::parameters_matching(filter.as_deref().unwrap_or("")) {
                 Some(table) => {
@@ -147,6 +157,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The roff of coopsim(1), or of coopsim-<command>(1), the pages coopsim(1) refers to.
+fn manual_page(command: Option<&str>) -> String {
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    // Building names each command's page `coopsim-<command>`.
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => cli
+            .find_subcommand(name)
+            .expect("clap accepts only the names of commands")
+            .clone(),
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .source(format!("coopsim {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut roff)
+        .expect("writing to memory does not fail");
+    String::from_utf8(roff).expect("the page is built from UTF-8 text")
 }
 
 fn user_error(e: &ScenarioErrors) -> ExitCode {

@@ -1,5 +1,6 @@
 //! The binary on real files: shipped scenarios pass `check`, bad values are rejected with the key,
-//! the line and exit status 2, and `run` prints a headline table.
+//! the line and exit status 2, and `run` prints a headline table; shell completions and the
+//! manual pages name every command.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -448,4 +449,91 @@ fn check_resolves_command_line_settings_into_a_file_that_checks_the_same() {
     let bad = coopsim(&["check", shipped.to_str().unwrap(), "--set", "months=0"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`months`"));
+}
+
+const COMMANDS: [&str; 8] = [
+    "run",
+    "sweep",
+    "compare",
+    "check",
+    "validate",
+    "params",
+    "completions",
+    "man",
+];
+
+#[test]
+fn the_bash_completion_script_completes_every_command() {
+    let script = String::from_utf8(succeeds(&["completions", "bash"]).stdout).unwrap();
+    assert!(script.contains("complete -F _coopsim"), "{script}");
+    for command in COMMANDS {
+        assert!(
+            script.contains(&format!("coopsim,{command})")),
+            "bash completion lacks `{command}`"
+        );
+    }
+    assert!(script.contains("--no-control") && script.contains("--replications"));
+    // Where bash is at hand, the script completes as a user's shell would.
+    let path = scenario_file("coopsim.bash", &script);
+    let completes = |words: &str, current: usize| {
+        let source = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={current}; \
+             _coopsim coopsim \"${{COMP_WORDS[{current}]}}\" \"${{COMP_WORDS[{}]}}\"; \
+             echo \"${{COMPREPLY[*]}}\"",
+            path.display(),
+            current - 1
+        );
+        let out = Command::new("bash").args(["-c", &source]).output().ok()?;
+        Some(String::from_utf8(out.stdout).unwrap().trim().to_string())
+    };
+    if let Some(reply) = completes("coopsim va", 1) {
+        assert_eq!(reply, "validate");
+        assert_eq!(
+            completes("coopsim sweep x --design ''", 4).unwrap(),
+            "grid oat"
+        );
+    }
+}
+
+#[test]
+fn every_shell_gets_a_completion_script_and_an_unknown_one_is_refused() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = String::from_utf8(succeeds(&["completions", shell]).stdout).unwrap();
+        assert!(
+            script.contains("validate") && script.contains("replications"),
+            "{shell}: {script}"
+        );
+    }
+    let out = coopsim(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("invalid value 'tcsh'") && stderr.contains("bash"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_manual_page_names_coopsim_and_each_command_has_its_own() {
+    let page = String::from_utf8(succeeds(&["man"]).stdout).unwrap();
+    assert!(page.contains(".TH coopsim 1"), "{page}");
+    assert!(
+        page.contains("coopsim \\- Do worker co\\-operatives"),
+        "{page}"
+    );
+    for command in COMMANDS {
+        assert!(
+            page.contains(&format!("coopsim\\-{command}(1)")),
+            "coopsim(1) does not refer to `{command}`"
+        );
+        let own = String::from_utf8(succeeds(&["man", command]).stdout).unwrap();
+        assert!(own.contains(&format!(".TH coopsim-{command} 1")), "{own}");
+    }
+    let run = String::from_utf8(succeeds(&["man", "run"]).stdout).unwrap();
+    assert!(run.contains("\\fBcoopsim run\\fR") && run.contains("\\-\\-no\\-control"));
+    assert!(run.contains(&format!("coopsim {}", env!("CARGO_PKG_VERSION"))));
+    let out = coopsim(&["man", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'nope'"));
 }

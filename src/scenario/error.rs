@@ -146,26 +146,12 @@ impl From<ScenarioError> for ScenarioErrors {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints on keys.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The candidate nearest to `word`, if it is near enough to be a likely typo.
+/// The candidate nearest to `word` by Levenshtein distance (in characters), if it is near enough
+/// to be a likely typo: for "did you mean" hints on keys.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -182,6 +168,10 @@ mod tests {
             Some("hours_floor")
         );
         assert_eq!(nearest("zzzzzz", ["hours_floor"]), None);
+        // Plain Levenshtein distance: a swap of neighbours is two edits, so two swaps in six
+        // letters are past the two allowed.
+        assert_eq!(nearest("abcdef", ["bacdef"]), Some("bacdef"));
+        assert_eq!(nearest("abcdef", ["bacdfe"]), None);
     }
 
     #[test]
