@@ -35,6 +35,16 @@ fn rows(df: &DataFrame, filter: Expr) -> DataFrame {
         .unwrap()
 }
 
+/// The rows of a sweep or comparison table for one kind and one outcome, in arm order.
+fn outcome_rows(df: &DataFrame, kind: &str, outcome: &str) -> DataFrame {
+    rows(
+        df,
+        col("kind")
+            .eq(lit(kind))
+            .and(col("outcome").eq(lit(outcome))),
+    )
+}
+
 #[test]
 fn a_sweep_writes_one_row_per_arm_kind_and_outcome_and_a_neutral_parameter_differs_by_nothing() {
     let dir = workdir("neutral");
@@ -129,14 +139,7 @@ fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
     // The base has no scheme; arm 1 guarantees 75% of new loans. The exit rate falls and more
     // of the firms alive at onset survive the window; the count of exits need not fall, since
     // guaranteed startup loans also found more firms, and young firms exit most.
-    let conventional = |outcome: &str| {
-        rows(
-            &table,
-            col("kind")
-                .eq(lit("conventional"))
-                .and(col("outcome").eq(lit(outcome))),
-        )
-    };
+    let conventional = |outcome: &str| outcome_rows(&table, "conventional", outcome);
     let hazard = conventional("crisis_hazard");
     assert_eq!(hazard.height(), 2);
     assert!(
@@ -148,12 +151,7 @@ fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
         floats(&survival, "difference_ci_low")[1].unwrap() > 0.0,
         "more SMEs alive at onset survive the window: {survival}"
     );
-    let cost = rows(
-        &table,
-        col("kind")
-            .eq(lit("all"))
-            .and(col("outcome").eq(lit("public_cost"))),
-    );
+    let cost = outcome_rows(&table, "all", "public_cost");
     assert!(
         floats(&cost, "difference")[1].unwrap() > 0.0,
         "and the scheme costs money: {cost}"
@@ -193,12 +191,7 @@ fn compare_pairs_whole_scenarios_against_the_first() {
     }
     let table = read_csv(&out.join("compare.csv"));
     assert_eq!(table.height(), 2 * (5 * 9 + 2));
-    let employment = rows(
-        &table,
-        col("kind")
-            .eq(lit("conventional"))
-            .and(col("outcome").eq(lit("employment_change"))),
-    );
+    let employment = outcome_rows(&table, "conventional", "employment_change");
     let (d, lo) = (
         floats(&employment, "difference"),
         floats(&employment, "difference_ci_low"),
@@ -420,14 +413,7 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
     // A crunch three times the baseline's: conventional firms exit at a higher rate and fewer of
     // them survive the window. (Not necessarily more exits in all: it also deters entry, and
     // young firms are the ones that exit most.)
-    let conventional = |outcome: &str| {
-        rows(
-            &table,
-            col("kind")
-                .eq(lit("conventional"))
-                .and(col("outcome").eq(lit(outcome))),
-        )
-    };
+    let conventional = |outcome: &str| outcome_rows(&table, "conventional", outcome);
     let hazard = conventional("crisis_hazard");
     assert!(
         floats(&hazard, "difference_ci_low")[1].unwrap() > 0.0,
@@ -445,12 +431,7 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
         floats(&employment, "difference")[1].unwrap() < 0.0,
         "a deeper credit crunch costs jobs: {employment}"
     );
-    let psm = rows(
-        &table,
-        col("kind")
-            .eq(lit("public_service_mutual"))
-            .and(col("outcome").eq(lit("survival_to_window_end"))),
-    );
+    let psm = outcome_rows(&table, "public_service_mutual", "survival_to_window_end");
     let survival: Vec<f64> = floats(&psm, "mean")
         .into_iter()
         .map(Option::unwrap)
