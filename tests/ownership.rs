@@ -4,6 +4,7 @@
 
 mod common;
 
+use coopsim::model::firm::{Firm, KindRules, SectorTech};
 use coopsim::model::{Economy, MonthRecord, RunOptions};
 use coopsim::scenario::{Kind, Scenario};
 
@@ -128,26 +129,36 @@ fn a_recession_lowers_the_outside_option_and_so_closures() {
     );
 }
 
-#[test]
-fn locked_reserves_ease_bank_terms() {
-    // The same firm with its reserves locked or divisible: the bank, which discounts what
-    // members may withdraw, sees it as less leveraged when they are locked.
-    let s = shipped_with("baseline_2008.toml", 1);
-    let economy = Economy::new(&s, 0, RunOptions::default());
-    let mut firm = economy
+/// A worker co-op of the baseline's first replication with reserves and debt, as two copies:
+/// every reserve locked, and every reserve divisible.
+fn coop_locked_and_divisible(s: &Scenario) -> (Firm, Firm) {
+    let economy = Economy::new(s, 0, RunOptions::default());
+    let firm = economy
         .firms()
         .iter()
         .find(|f| f.kind == Kind::WorkerCoop && f.reserves() > 0.0 && f.debt() > 0.0)
         .expect("a co-op with reserves and debt")
         .clone();
-    let t = economy.tech(firm.sector);
     let reserves = firm.reserves();
-    firm.reserves_indivisible = reserves;
-    firm.reserves_divisible = 0.0;
-    let locked = firm.bank_leverage_after(t, 10.0, s.bank.divisible_reserve_haircut);
-    firm.reserves_indivisible = 0.0;
-    firm.reserves_divisible = reserves;
-    let divisible = firm.bank_leverage_after(t, 10.0, s.bank.divisible_reserve_haircut);
+    let mut locked = firm.clone();
+    locked.reserves_indivisible = reserves;
+    locked.reserves_divisible = 0.0;
+    let mut divisible = firm;
+    divisible.reserves_indivisible = 0.0;
+    divisible.reserves_divisible = reserves;
+    (locked, divisible)
+}
+
+#[test]
+fn locked_reserves_ease_bank_terms() {
+    // The same firm with its reserves locked or divisible: the bank, which discounts what
+    // members may withdraw, sees it as less leveraged when they are locked.
+    let s = shipped_with("baseline_2008.toml", 1);
+    let (locked, divisible) = coop_locked_and_divisible(&s);
+    let t = SectorTech::new(&s, locked.sector);
+    let haircut = s.bank.divisible_reserve_haircut;
+    let locked = locked.bank_leverage_after(&t, 10.0, haircut);
+    let divisible = divisible.bank_leverage_after(&t, 10.0, haircut);
     assert!(
         locked < divisible,
         "locked {locked} vs divisible {divisible}"
@@ -210,22 +221,12 @@ fn locked_reserves_keep_members_going() {
     // The same co-op with its reserves locked or divisible: locked reserves serve the members
     // only while the firm lasts, so they count toward keeping it going; divisible ones do not.
     let s = shipped_with("baseline_2008.toml", 1);
-    let economy = Economy::new(&s, 0, RunOptions::default());
-    let mut firm = economy
-        .firms()
-        .iter()
-        .find(|f| f.kind == Kind::WorkerCoop && f.reserves() > 0.0)
-        .expect("a co-op with reserves")
-        .clone();
-    let k = coopsim::model::firm::KindRules::new(&s, Kind::WorkerCoop);
-    let reserves = firm.reserves();
-    firm.reserves_indivisible = 0.0;
-    firm.reserves_divisible = reserves;
-    let divisible = firm.owners_expected_income(&k);
-    assert_eq!(divisible, firm.owner_income);
-    firm.reserves_indivisible = reserves;
-    firm.reserves_divisible = 0.0;
-    let locked = firm.owners_expected_income(&k);
+    let (locked, divisible) = coop_locked_and_divisible(&s);
+    let k = KindRules::new(&s, Kind::WorkerCoop);
+    let reserves = locked.reserves();
+    let divisible = divisible.owners_expected_income(&k);
+    assert_eq!(divisible, locked.owner_income);
+    let locked = locked.owners_expected_income(&k);
     let horizon = s.kinds.worker_coop.locked_reserve_horizon_months;
     assert!(
         (locked - divisible - reserves / horizon).abs() < 1e-9,
