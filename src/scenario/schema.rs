@@ -427,7 +427,8 @@ params! {
         pub owners_outside_pay_share: f64,
         ["weight", "Jovanovic 1982 (firms learn their efficiency from results)"]
         /// Weight of the latest month in the owners' expectation of their income from the firm
-        /// (profit plus members' pay); a new firm's expectation starts from its plan.
+        /// (profit plus members' pay); a new firm's expectation starts from its plan, and its
+        /// founders weigh results more while it is young (`population.founders_prior_months`).
         pub owner_expectation_weight: f64,
         ["months", "Italian law 59/1992 (indivisible reserves go to the mutual funds on dissolution, so they serve members only while the co-op lasts); calibrated on T9"]
         /// Months over which owners count the firm's locked reserves toward keeping it going: they
