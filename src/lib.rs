@@ -2,23 +2,23 @@
 //! mutuals and conventional SMEs through a credit crisis, with the tooling to run, summarise and
 //! compare scenarios.
 //!
-//! Data flows one way: `scenario` (files in, a resolved `Scenario` out) -> `model` (pure and
-//! deterministic: one replication at a time) -> `runner` (replications in parallel) -> `summary`
-//! (polars statistics) -> `output` (the results folder), orchestrated by `pipeline`.
+//! Layers, each using only those listed before it (data flows one way: command -> plan -> model
+//! -> records -> analysis -> presentation -> results folder):
+//!
+//! - `output`: the results folder, staged and committed atomically (uses nothing else).
+//! - `scenario`: scenario files in, a resolved and validated `Scenario` out; sweep specifications.
+//! - `model`: the model, pure and deterministic (MODEL.md).
+//! - `experiment`: plans (arms x replications with common random numbers) and the engine that
+//!   runs their units on rayon, with progress, cancellation, the memory budget and the spill.
+//! - `analysis`: statistics of the model's records (outcomes, summaries, crisis effect, arms,
+//!   validation metrics); no files, no charts.
+//! - `present`: tables, terminal text and charts of what the analyses found.
+//! - `commands`: one file per command, each a pipeline through the layers above.
 
 pub mod analysis;
-pub mod budget;
-pub mod charts;
-pub mod comparison;
-pub mod comparison_tables;
-pub mod docs;
+pub mod commands;
+pub mod experiment;
 pub mod model;
-pub mod outcomes;
 pub mod output;
-pub mod pipeline;
-pub mod runner;
+pub mod present;
 pub mod scenario;
-pub mod summary;
-pub mod sweep;
-pub mod targets;
-pub mod validation;

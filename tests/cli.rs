@@ -296,7 +296,7 @@ fn a_bad_override_is_rejected() {
 #[test]
 fn a_run_too_large_for_memory_is_refused_before_it_starts() {
     // 50 million firms on 64 threads needs terabytes, on any machine this test runs on.
-    if coopsim::budget::available_memory().is_none() {
+    if coopsim::experiment::budget::available_memory().is_none() {
         // Nowhere to read available memory from: the check is skipped, and so is this test.
         return;
     }

@@ -105,7 +105,7 @@ fn the_crisis_costs_conventional_firms_jobs_with_an_interval_clear_of_zero() {
 
     // The headline carries the same numbers beside the levels.
     let headline = read_csv(&out.join("headline.csv"));
-    let stem = coopsim::pipeline::effect_column(Measure::Employment);
+    let stem = coopsim::analysis::effect::effect_column(Measure::Employment);
     let column = floats(&headline, &format!("{stem}_mean"));
     let (mean, ..) = effect_row(&table, "conventional", Measure::Employment);
     assert_eq!(column[0], mean, "headline.csv and crisis_effect.csv agree");
@@ -271,7 +271,7 @@ fn a_replication_paired_with_itself_has_exactly_zero_effect() {
     let mut e = CrisisEffect::new(&s);
     for r in 0..3 {
         let result = run_replication(&s, r, options);
-        let counts = coopsim::outcomes::survival_counts(&s, &result.firms);
+        let counts = coopsim::analysis::outcomes::survival_counts(&s, &result.firms);
         let side = effect::Side {
             months: &result.months,
             survival_to_window_end: effect::survival_to_window_end(&s, &counts),

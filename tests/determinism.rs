@@ -3,8 +3,8 @@
 
 mod common;
 
+use coopsim::experiment::run_ensemble;
 use coopsim::model::{MonthRecord, RunOptions, run_replication};
-use coopsim::runner::{EnsembleOptions, run_ensemble};
 
 use common::*;
 
@@ -29,14 +29,9 @@ fn same_seed_same_bits_with_one_and_two_threads() {
     set(&mut s, "policy.credit_guarantee.coverage", "0.5");
     set(&mut s, "policy.worker_buyout.probability", "0.3");
     let run = |threads| {
-        run_ensemble(
-            &s,
-            EnsembleOptions {
-                threads: Some(threads),
-                record_firms: true,
-            },
-            |r| (bits(&r.months), r.firms.len()),
-        )
+        run_ensemble(&s, Some(threads), true, |r| {
+            (bits(&r.months), r.firms.len())
+        })
         .unwrap()
     };
     let one = run(1);

@@ -11,7 +11,7 @@ fn model_doc_parameter_table_matches_the_code() {
     let end = doc.find("<!-- parameters:end -->").expect("end marker");
     assert_eq!(
         &doc[start..end],
-        coopsim::docs::parameter_table(),
+        coopsim::present::params::parameter_table(),
         "docs/MODEL.md is stale: regenerate section 9 with `coopsim params`"
     );
 }

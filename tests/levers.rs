@@ -3,8 +3,8 @@
 
 mod common;
 
+use coopsim::analysis::outcomes::{self, KindOutcome};
 use coopsim::model::crisis_window;
-use coopsim::outcomes::{self, KindOutcome};
 use coopsim::scenario::{Kind, Scenario};
 
 use common::*;

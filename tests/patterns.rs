@@ -4,8 +4,8 @@
 
 mod common;
 
+use coopsim::analysis::outcomes::{self, KindOutcome};
 use coopsim::model::{Economy, RunOptions};
-use coopsim::outcomes::{self, KindOutcome};
 use coopsim::scenario::{Kind, Sector};
 
 use common::*;

@@ -7,11 +7,12 @@
 
 mod common;
 
+use coopsim::analysis::outcomes::survival_counts;
+use coopsim::commands::run::{self, RunRequest};
 use coopsim::model::{
     Conversion, Economy, ExitReason, FirmRecord, MonthRecord, Origin, RunOptions,
 };
-use coopsim::outcomes::survival_counts;
-use coopsim::pipeline::{self, RunRequest, TableFormat};
+use coopsim::present::TableFormat;
 use coopsim::scenario::{self, Kind, Scenario, Sector};
 use proptest::prelude::*;
 
@@ -344,7 +345,7 @@ proptest! {
         let s = build(&settings);
         let dir = std::env::temp_dir().join(format!("coopsim-prop-{}", std::process::id()));
         let out = dir.join("results");
-        let report = pipeline::run(&RunRequest {
+        let report = run::run(&RunRequest {
             scenario: s,
             threads: Some(1),
             out: out.clone(),

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use polars::prelude::*;
 
-use coopsim::summary::{ADDITIVE, ALL, SERIES};
+use coopsim::analysis::summary::{ADDITIVE, ALL, SERIES};
 
 mod common;
 use common::{coopsim, floats, read_csv, succeeds};
@@ -118,7 +118,7 @@ fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
     assert!(comment.lines().all(|l| l.starts_with('#')), "{comment}");
     assert_eq!(
         manifest["scenario_hash_fnv1a64"],
-        coopsim::pipeline::fnv1a(body).as_str()
+        coopsim::scenario::fnv1a(body).as_str()
     );
 }
 
@@ -592,8 +592,8 @@ fn intervals_stay_within_what_each_outcome_can_take_at_few_replications() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let headline = read_csv(&out.join("headline.csv"));
-    for outcome in coopsim::summary::HEADLINE {
-        let (lo, hi) = coopsim::summary::outcome_range(outcome);
+    for outcome in coopsim::analysis::summary::HEADLINE {
+        let (lo, hi) = coopsim::analysis::summary::outcome_range(outcome);
         let mean = floats(&headline, &format!("{outcome}_mean"));
         let low = floats(&headline, &format!("{outcome}_ci_low"));
         let high = floats(&headline, &format!("{outcome}_ci_high"));

@@ -275,12 +275,12 @@ fn a_broken_targets_file_is_a_located_error_and_writes_nothing() {
 #[test]
 fn the_shipped_targets_file_reads_and_every_measure_can_be_taken() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/targets.toml");
-    let t = coopsim::targets::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let (t, _) = coopsim::commands::validate::load_targets(&path).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = t.targets.iter().map(|t| t.id.as_str()).collect();
     let expected: Vec<String> = (1..=11).map(|i| format!("T{i}")).collect();
     assert_eq!(ids, expected);
-    let scenarios =
-        coopsim::validation::resolve_scenarios(&t, None, Some(2)).unwrap_or_else(|e| panic!("{e}"));
+    let scenarios = coopsim::commands::validate::resolve_scenarios(&t, None, Some(2))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         scenarios
             .iter()

@@ -14,8 +14,8 @@ use polars::prelude::*;
 
 use super::estimate::{Estimate, Running};
 use super::metrics::{Filter, Metric, Replication, Value, paired_index};
+use crate::analysis::outcomes::{SurvivalCounts, group_survival_to_window_end, pay_per_worker};
 use crate::model::{MonthRecord, YearOnYear, crisis_window};
-use crate::outcomes::{SurvivalCounts, group_survival_to_window_end, pay_per_worker};
 use crate::scenario::{Kind, Scenario};
 
 /// Groups of firms the effect is measured on: each kind in `Kind::ALL` order, then all firms.
@@ -28,7 +28,7 @@ pub fn group_kind(group: usize) -> Option<Kind> {
 
 /// The label of a group in tables: the kind's name, or `all`.
 pub fn group_name(group: usize) -> &'static str {
-    group_kind(group).map_or(crate::summary::ALL, Kind::name)
+    group_kind(group).map_or(crate::analysis::summary::ALL, Kind::name)
 }
 
 /// A crisis-effect measure: each is the scenario's outcome against its control's in the same
@@ -328,6 +328,43 @@ fn within(e: Estimate, (lo, hi): (f64, f64)) -> Estimate {
 /// A value for a table: missing (not NaN) where it is undefined.
 fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
+}
+
+/// The headline with the crisis effect's columns beside the levels: for each measure,
+/// `crisis_effect_<id>_mean`, `_ci_low` and `_ci_high`, on each kind's row.
+pub fn with_effect_columns(headline: &DataFrame, e: &CrisisEffect) -> PolarsResult<DataFrame> {
+    let kinds = headline.column("kind")?.str()?.clone();
+    let groups: Vec<Option<usize>> = kinds
+        .iter()
+        .map(|k| Kind::ALL.iter().position(|x| Some(x.name()) == k))
+        .collect();
+    let mut out = headline.clone();
+    for m in Measure::ALL {
+        let estimates: Vec<Option<Estimate>> = groups
+            .iter()
+            .map(|g| g.map(|g| e.estimate(g, m).0))
+            .collect();
+        let stat = |f: fn(&Estimate) -> f64| -> Vec<Option<f64>> {
+            estimates
+                .iter()
+                .map(|e| e.as_ref().map(f).filter(|v| v.is_finite()))
+                .collect()
+        };
+        for (suffix, values) in [
+            ("mean", stat(|e| e.mean)),
+            ("ci_low", stat(|e| e.low)),
+            ("ci_high", stat(|e| e.high)),
+        ] {
+            let name = format!("{}_{suffix}", effect_column(m));
+            out.with_column(Column::new(name.into(), values))?;
+        }
+    }
+    Ok(out)
+}
+
+/// The stem of a crisis-effect measure's columns in the headline.
+pub fn effect_column(m: Measure) -> String {
+    format!("crisis_effect_{}", m.id())
 }
 
 #[cfg(test)]

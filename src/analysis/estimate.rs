@@ -3,7 +3,7 @@
 //! the thread count).
 
 use super::metrics::Value;
-use crate::summary::t975;
+use crate::analysis::summary::t975;
 
 /// A mean over replications with its 95% confidence interval (Student t across replications).
 #[derive(Debug, Clone, Copy, PartialEq)]

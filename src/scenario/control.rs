@@ -141,11 +141,14 @@ mod tests {
         assert_eq!(control.without_shock(), control);
         assert_eq!(control.name, s.name);
         assert_eq!(control.seed, s.seed);
-        assert_eq!(control.crisis.onset_month, s.crisis.onset_month);
-        assert_eq!(
-            crate::model::crisis_window(&control),
-            crate::model::crisis_window(&s)
-        );
+        // Its timing, and so its crisis window, is the scenario's.
+        for key in TIMING_KEYS {
+            assert_eq!(
+                crate::scenario::setting(&control, key),
+                crate::scenario::setting(&s, key),
+                "{key}"
+            );
+        }
     }
 
     #[test]

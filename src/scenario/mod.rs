@@ -6,6 +6,7 @@ pub mod control;
 pub mod error;
 pub mod params;
 pub mod schema;
+pub mod sweep;
 pub mod validate;
 
 use std::ops::Range;
@@ -16,6 +17,7 @@ use toml::de::{DeTable, DeValue};
 pub use error::{Location, ScenarioError, ScenarioErrorKind, ScenarioErrors};
 pub use params::{Describe, ParamDoc, Patch};
 pub use schema::*;
+pub use sweep::setting;
 
 /// Reads, resolves and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
@@ -32,6 +34,56 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         ScenarioError::read(&origin, format!("cannot read the scenario file: {why}"))
     })?;
     from_bytes(&bytes, &origin, &default_name(path))
+}
+
+/// A scenario file with command-line changes: `replications` and `seed` when given, then each
+/// `KEY=VALUE` of `set` in order, its name defaulted to the file's, validated as a whole.
+pub fn load_with(
+    path: &Path,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    set: &[String],
+) -> Result<Scenario, ScenarioErrors> {
+    let mut s = load(path)?;
+    if let Some(r) = replications {
+        s.replications = r;
+    }
+    if let Some(seed) = seed {
+        s.seed = seed;
+    }
+    for item in set {
+        let Some((key, value)) = item.split_once('=') else {
+            let mut e = ScenarioError::read("--set", format!("`{item}` is not KEY=VALUE"));
+            e.kind = ScenarioErrorKind::Type;
+            return Err(e.into());
+        };
+        apply_override(&mut s, key.trim(), value.trim(), "--set")?;
+    }
+    if s.name.is_empty() {
+        s.name = default_name(path);
+    }
+    check(
+        &s,
+        None,
+        &format!("{} (with command-line overrides)", path.display()),
+    )?;
+    Ok(s)
+}
+
+/// The resolved scenario as TOML: every parameter written out. The manifests' scenario hashes
+/// are taken of this text.
+pub fn resolved_toml(s: &Scenario) -> String {
+    toml::to_string(s).expect("a resolved scenario serialises")
+}
+
+/// FNV-1a 64: a stable content hash of a text, such as a resolved scenario (not cryptographic).
+pub fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// The name of a scenario that sets none (or an empty one): its file's name without `.toml`.

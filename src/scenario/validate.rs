@@ -607,12 +607,12 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
 
     // Each entry on its own key (`sweep.vary[i]`), so every broken one is reported at its line.
     for (i, spec) in s.sweep.vary.iter().enumerate() {
-        if let Err(e) = crate::sweep::Vary::parse(spec).and_then(|v| v.check(s)) {
+        if let Err(e) = crate::scenario::sweep::Vary::parse(spec).and_then(|v| v.check(s)) {
             r.fail_with_help(&format!("sweep.vary[{i}]"), e.expected, e.found, e.help);
         }
     }
     if r.out.iter().all(|v| !v.key.starts_with("sweep.vary"))
-        && let Some(e) = crate::sweep::sweeps_only_the_base(s)
+        && let Some(e) = crate::scenario::sweep::sweeps_only_the_base(s)
     {
         r.fail("sweep.vary", e.expected, e.found);
     }

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use coopsim::experiment::run_ensemble;
 use coopsim::model::ReplicationResult;
-use coopsim::runner::{EnsembleOptions, run_ensemble};
 use coopsim::scenario::{self, Scenario};
 use polars::prelude::*;
 
@@ -33,15 +33,7 @@ pub fn ensemble<T: Send>(
     record_firms: bool,
     f: impl Fn(ReplicationResult) -> T + Sync,
 ) -> Vec<T> {
-    run_ensemble(
-        s,
-        EnsembleOptions {
-            threads: None,
-            record_firms,
-        },
-        f,
-    )
-    .unwrap()
+    run_ensemble(s, None, record_firms, f).unwrap()
 }
 
 /// Mean and standard error of a sample.

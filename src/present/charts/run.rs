@@ -6,10 +6,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use polars::prelude::*;
 
+use crate::analysis::summary::ALL;
 use crate::model::crisis_window;
 use crate::output::{ResultsDir, counted};
 use crate::scenario::{Kind, Scenario, Sector};
-use crate::summary::ALL;
 
 use super::lines::{Figure, Panel, bands_by_kind, kind_bands, line_panel};
 use super::{

@@ -5,64 +5,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use polars::prelude::*;
 
+use crate::analysis::summary::ALL;
 use crate::model::crisis_window;
 use crate::output::{ResultsDir, counted};
 use crate::scenario::Kind;
-use crate::summary::ALL;
 
 use super::lines::{Figure, Panel, band, series_cols};
+use super::panels::{arm_values, comparison_panels};
 use super::sweep::{heat_map, sweep_chart};
 use super::{
-    BAR_OPACITY, Bar, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, category_at,
-    draw_legend, f64_values, frame, kind_label, padded, panel_title, register_font, save, tick,
+    BAR_OPACITY, Bar, Chart, ChartError, Comparison, FONT, PLOTS_WIDTH, Series, Swatch,
+    category_at, draw_legend, frame, kind_label, padded, panel_title, register_font, save, tick,
 };
-
-/// Outcomes the comparison charts show: name, axis label, scale.
-const COMPARISON_PANELS: [(&str, &str, f64); 6] = [
-    (
-        "survival_to_window_end",
-        "survival to end of crisis window, %",
-        100.0,
-    ),
-    (
-        "hazard_ratio_vs_conventional",
-        "exit hazard ratio vs conventional",
-        1.0,
-    ),
-    (
-        "employment_change",
-        "employment, pre-crisis to trough, %",
-        100.0,
-    ),
-    (
-        "pay_change",
-        "pay per worker, pre-crisis to trough, %",
-        100.0,
-    ),
-    ("exits", "exits in the crisis window, firms", 1.0),
-    (
-        "public_cost",
-        "public cost of levers in window, GBP m",
-        0.001,
-    ),
-];
-
-/// The panels of a sweep's or comparison's charts. Exits are a count: where the arms' populations
-/// differ (firms or kind mix), the exit hazard, a rate, stands in for them, so more firms of a kind
-/// do not read as a worse policy for it.
-pub(super) fn comparison_panels(
-    arms: &[crate::sweep::Arm],
-) -> [(&'static str, &'static str, f64); 6] {
-    let first = &arms[0].scenario.population;
-    let same = arms.iter().all(|a| {
-        let p = &a.scenario.population;
-        p.firms == first.firms && p.kind_mix == first.kind_mix
-    });
-    COMPARISON_PANELS.map(|panel| match panel.0 {
-        "exits" if !same => ("crisis_hazard", "exit hazard in crisis, %/month", 100.0),
-        _ => panel,
-    })
-}
 
 /// Colours of arms other than the base: Okabe-Ito without black and yellow (too pale for a
 /// line), then dark tones from Paul Tol's and Tableau's palettes; twelve arms have distinct colours.
@@ -98,61 +52,10 @@ fn repeated_colours(arms: usize) -> Option<String> {
     })
 }
 
-/// One outcome of one kind across arms: (arm, mean, ci_low, ci_high) and the same for the paired
-/// difference from the base arm.
-pub(super) struct ArmValues {
-    pub(super) arm: Vec<usize>,
-    pub(super) mean: Vec<(f64, f64, f64)>,
-    pub(super) difference: Vec<(f64, f64, f64)>,
-}
-
-pub(super) fn arm_values(
-    table: &DataFrame,
-    kind: &str,
-    outcome: &str,
-    scale: f64,
-) -> PolarsResult<ArmValues> {
-    let rows = table
-        .clone()
-        .lazy()
-        .filter(
-            col("kind")
-                .eq(lit(kind))
-                .and(col("outcome").eq(lit(outcome))),
-        )
-        .sort(["arm"], SortMultipleOptions::default())
-        .collect()?;
-    let get = |c: &str| f64_values(&rows, c);
-    let arm = get("arm")?;
-    let (m, ml, mh) = (get("mean")?, get("mean_ci_low")?, get("mean_ci_high")?);
-    let (d, dl, dh) = (
-        get("difference")?,
-        get("difference_ci_low")?,
-        get("difference_ci_high")?,
-    );
-    let mut out = ArmValues {
-        arm: Vec::new(),
-        mean: Vec::new(),
-        difference: Vec::new(),
-    };
-    for i in 0..rows.height() {
-        let (Some(a), Some(m)) = (arm[i], m[i]) else {
-            continue;
-        };
-        let or = |v: Option<f64>, fallback: f64| v.unwrap_or(fallback) * scale;
-        out.arm.push(a as usize);
-        out.mean.push((m * scale, or(ml[i], m), or(mh[i], m)));
-        let dv = d[i].unwrap_or(0.0);
-        out.difference
-            .push((dv * scale, or(dl[i], dv), or(dh[i], dv)));
-    }
-    Ok(out)
-}
-
 /// Draws the charts of a sweep or a comparison into `charts/`.
 pub fn comparison(
     dir: &mut ResultsDir,
-    req: &crate::comparison::ComparisonRequest,
+    req: &Comparison<'_>,
     table: &DataFrame,
 ) -> Result<(), ChartError> {
     register_font();
@@ -165,8 +68,8 @@ pub fn comparison(
         counted(u64::from(base.replications), "paired replication"),
         base.seed
     );
-    match &req.design {
-        crate::comparison::Design::Sweep { keys } => {
+    match req.design {
+        crate::experiment::Design::Sweep { keys } => {
             for key in keys {
                 sweep_chart(dir, req, table, key, keys, &who)?;
             }
@@ -175,19 +78,19 @@ pub fn comparison(
             }
             Ok(())
         }
-        crate::comparison::Design::Compare => difference_chart(dir, req, table, &who),
+        _ => difference_chart(dir, req, table, &who),
     }
 }
 
 /// For `compare`: each arm's paired difference from the first, by kind, with 95% intervals.
 fn difference_chart(
     dir: &mut ResultsDir,
-    req: &crate::comparison::ComparisonRequest,
+    req: &Comparison<'_>,
     table: &DataFrame,
     who: &str,
 ) -> Result<(), ChartError> {
     let mut panels: Vec<DifferencePanel<'_>> = Vec::new();
-    for (outcome, label, scale) in comparison_panels(&req.arms) {
+    for (outcome, label, scale) in comparison_panels(req.arms) {
         let groups: Vec<&str> = if outcome == "public_cost" {
             vec![ALL]
         } else {
@@ -316,7 +219,7 @@ impl Chart for Differences<'_> {
 /// For `compare`: each kind's survival and employment curves, one line per scenario.
 pub fn compare_curves(
     dir: &mut ResultsDir,
-    req: &crate::comparison::ComparisonRequest,
+    req: &Comparison<'_>,
     curves: &[(DataFrame, DataFrame)],
 ) -> Result<(), ChartError> {
     let base = &req.arms[0].scenario;
@@ -347,7 +250,7 @@ pub fn compare_curves(
     for k in Kind::ALL {
         let mut surv = Vec::new();
         let mut emp = Vec::new();
-        for (i, ((timeseries, survival), arm)) in curves.iter().zip(&req.arms).enumerate() {
+        for (i, ((timeseries, survival), arm)) in curves.iter().zip(req.arms).enumerate() {
             let mut b = band(
                 survival,
                 k.name(),
@@ -423,13 +326,13 @@ mod tests {
         let arm = |label: &str, worker_coop_share: f64| {
             let mut scenario = Scenario::default();
             scenario.population.kind_mix.worker_coop = worker_coop_share;
-            crate::sweep::Arm {
+            crate::experiment::Arm {
                 label: label.into(),
                 settings: Vec::new(),
                 scenario,
             }
         };
-        let outcomes = |arms: &[crate::sweep::Arm]| comparison_panels(arms).map(|p| p.0);
+        let outcomes = |arms: &[crate::experiment::Arm]| comparison_panels(arms).map(|p| p.0);
         let base = Scenario::default().population.kind_mix.worker_coop;
         let alike = [arm("a", base), arm("b", base)];
         assert!(outcomes(&alike).contains(&"exits"));

@@ -7,8 +7,12 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use crate::output::grouped;
-use crate::summary::ALL;
+use super::one_line;
+use crate::analysis::summary::ALL;
+use crate::experiment::{Arm, Design};
+use crate::model::crisis_window;
+use crate::output::{counted, grouped};
+use crate::scenario::Scenario;
 
 /// How one outcome of the comparison table reads.
 struct OutcomeText {
@@ -401,6 +405,99 @@ pub fn markdown_report(title: &str, about: &str, table: &DataFrame) -> PolarsRes
     Ok(out)
 }
 
+/// What a sweep's or comparison's reports and charts read of it: its name, its arms and its
+/// design.
+pub struct Comparison<'a> {
+    pub name: &'a str,
+    pub arms: &'a [Arm],
+    pub design: &'a Design,
+}
+
+/// The results table's and the Markdown report's file stem: `sweep` or `compare`.
+pub fn stem(design: &Design) -> &'static str {
+    match design {
+        Design::Sweep { .. } => "sweep",
+        _ => "compare",
+    }
+}
+
+/// The Markdown report's title and its line on what was run.
+pub fn report_heading(req: &Comparison<'_>) -> (String, String) {
+    let base = &req.arms[0].scenario;
+    let title = match &req.design {
+        Design::Sweep { keys } => format!("{}: sweep of {}", req.name, keys.join(", ")),
+        _ => {
+            let others: Vec<&str> = req.arms[1..].iter().map(|a| a.label.as_str()).collect();
+            format!("{} compared with {}", req.name, others.join(", "))
+        }
+    };
+    // Compared scenarios may differ in size and crisis timing; each arm's window outcomes are
+    // then over its own window, and the report lists them.
+    let reach = |s: &Scenario| {
+        let w = crisis_window(s);
+        format!(
+            "{} and crisis window months {} to {}",
+            counted(u64::from(s.population.firms), "firm"),
+            w.start,
+            w.end - 1
+        )
+    };
+    let alike = req.arms.iter().all(|a| reach(&a.scenario) == reach(base));
+    let about = format!(
+        "{} x {} (common random numbers, seed {}); {}. `{}.csv` also has each arm's own 95% interval.",
+        counted(req.arms.len() as u64, "arm"),
+        counted(u64::from(base.replications), "paired replication"),
+        base.seed,
+        if alike {
+            reach(base)
+        } else {
+            "firms and crisis windows differ between the arms (above): outcomes in the window \
+             are over each arm's own window"
+                .to_string()
+        },
+        stem(req.design),
+    );
+    // What each compared scenario stands for (a sweep's arms share the base's description), and
+    // each arm's size and window when they differ.
+    let own_reach = |arm: &Arm| {
+        if alike {
+            String::new()
+        } else {
+            reach(&arm.scenario)
+        }
+    };
+    let mut bullets: Vec<(&str, String, String)> = Vec::new();
+    match req.design {
+        Design::Sweep { .. } => {
+            let d = one_line(&base.description);
+            bullets.push((&base.name, d, String::new()));
+            for arm in req.arms {
+                bullets.push((&arm.label, String::new(), own_reach(arm)));
+            }
+        }
+        _ => {
+            for arm in req.arms {
+                let d = one_line(&arm.scenario.description);
+                bullets.push((&arm.label, d, own_reach(arm)));
+            }
+        }
+    }
+    let mut stands_for = String::new();
+    for (label, description, reach) in bullets {
+        let text = match (description.is_empty(), reach.is_empty()) {
+            (true, true) => continue,
+            (false, true) => description,
+            (true, false) => reach,
+            (false, false) => format!("{description} ({reach})"),
+        };
+        stands_for.push_str(&format!("- `{label}`: {text}\n"));
+    }
+    if !stands_for.is_empty() {
+        stands_for.push('\n');
+    }
+    (title, format!("{stands_for}{about}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,7 +601,7 @@ mod tests {
             .collect();
         assert_eq!(EVERY_KIND, names.as_slice());
         let outcomes: Vec<&str> = OUTCOME_TEXT.iter().map(|t| t.name).collect();
-        assert_eq!(outcomes, crate::comparison::OUTCOMES);
+        assert_eq!(outcomes, crate::analysis::arms::OUTCOMES);
     }
 
     #[test]

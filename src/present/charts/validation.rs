@@ -218,7 +218,7 @@ impl Chart for Forest<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::svg_texts;
+    use crate::present::charts::svg_texts;
 
     #[test]
     fn band_units_put_the_band_edges_at_0_and_1() {

@@ -1,9 +1,10 @@
-//! Arms of a comparison: which scenarios `coopsim sweep` and `coopsim compare` run side by side.
-//! Pure: text specifications in, validated scenarios out. Every arm keeps the base scenario's seed
-//! and replications, so replication r of every arm draws the same random numbers (common random
-//! numbers) and differences between arms are not noise.
+//! A sweep's specification: `--vary KEY=VALUES` and a scenario file's `[sweep]` table, parsed and
+//! checked against the base scenario, and the settings (with their validated scenarios) of every
+//! point the sweep runs. Pure: text in, validated scenarios out; what runs them, and how, is
+//! `experiment`'s. Every point keeps the base scenario's seed and replications, so replication r
+//! of every point draws the same random numbers (common random numbers) and differences between
+//! points are not noise.
 
-use crate::comparison::setting;
 use crate::scenario::{
     self, Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors, SweepDesign,
 };
@@ -225,24 +226,23 @@ impl Vary {
     }
 }
 
-/// One arm: a label, the settings that make it differ from the base, and its scenario.
+/// One point of a sweep: the settings laid over the base, and the scenario they give.
 #[derive(Debug, Clone)]
-pub struct Arm {
-    pub label: String,
+pub struct SweepPoint {
     pub settings: Vec<(String, String)>,
     pub scenario: Scenario,
 }
 
-/// The arms of a sweep of `base`: the base itself first, then every combination of the values
-/// (grid) or each value of each parameter with the others at the base (one at a time), leaving out
-/// any that would run the base's own settings again. Every arm is validated before anything runs;
-/// all problems are reported at once.
-pub fn sweep_arms(
+/// The points of a sweep of `base` other than the base itself: every combination of the values
+/// (grid) or each value of each parameter with the others at the base (one at a time), each with
+/// its settings and its validated scenario, leaving out any that would run the base's own settings
+/// again. Every point is validated before anything runs; all problems are reported at once.
+pub fn sweep_points(
     base: &Scenario,
     vary: &[Vary],
     design: SweepDesign,
     origin: &str,
-) -> Result<Vec<Arm>, ScenarioErrors> {
+) -> Result<Vec<SweepPoint>, ScenarioErrors> {
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for v in vary {
@@ -270,36 +270,25 @@ pub fn sweep_arms(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
-    // The base arm is the scenario as written, its [sweep] table the sweep that runs; the others
-    // are laid over the base without it.
+    // The points are laid over the base without its [sweep] table.
     let plain = without_sweep(base);
-    let mut arms = vec![Arm {
-        label: "base".into(),
-        settings: Vec::new(),
-        scenario: base.clone(),
-    }];
+    let mut points = Vec::new();
     for settings in combinations(vary, design) {
         let s = with_settings(&plain, &settings, origin)?;
         scenario::check(&s, None, origin)?;
         if s == plain {
-            // The base arm already runs these settings.
+            // The base already runs these settings.
             continue;
         }
-        let label = settings
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        arms.push(Arm {
-            label,
+        points.push(SweepPoint {
             settings,
             scenario: s,
         });
     }
-    if arms.len() == 1 {
+    if points.is_empty() {
         return Err(only_the_base(vary).into_scenario_error(origin).into());
     }
-    Ok(arms)
+    Ok(points)
 }
 
 /// The settings of every arm but the base: every combination of the values (grid), or each value
@@ -380,162 +369,20 @@ pub fn sweeps_only_the_base(s: &Scenario) -> Option<VaryError> {
     (!vary.is_empty() && all_base).then(|| only_the_base(&vary))
 }
 
-/// A line through a sweep along one key.
-#[derive(Debug)]
-pub struct Slice {
-    /// (arm, value of the key) in arm order.
-    pub points: Vec<(usize, String)>,
-    /// The other varied keys and the setting they are held at.
-    pub held: Vec<(String, String)>,
-}
-
-/// The arms a chart against `key` shows: those where every other varied key has one common
-/// setting, so the line moves `key` alone. That setting is the one most arms share, the base's on
-/// a tie (a one-at-a-time sweep, or a grid that includes the base's values); in a grid that
-/// leaves the base's values out, the first arm's.
-pub fn slice_along(arms: &[Arm], key: &str, keys: &[String]) -> Slice {
-    let others: Vec<&String> = keys.iter().filter(|k| k.as_str() != key).collect();
-    let rests: Vec<Vec<String>> = arms
-        .iter()
-        .map(|arm| others.iter().map(|k| setting(&arm.scenario, k)).collect())
-        .collect();
-    // Most arms first; among equals the earliest arm, which is the base when it is one of them.
-    let mut best = 0;
-    let mut best_count = 0;
-    for (i, rest) in rests.iter().enumerate() {
-        let count = rests.iter().filter(|r| *r == rest).count();
-        if count > best_count {
-            (best, best_count) = (i, count);
-        }
+/// The value of dotted `key` in a resolved scenario, as text (numbers as numbers).
+pub fn setting(s: &Scenario, key: &str) -> String {
+    let value = toml::Value::try_from(s).expect("a resolved scenario serialises");
+    let found = key.split('.').try_fold(&value, |v, part| v.get(part));
+    match found {
+        Some(toml::Value::String(text)) => text.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
     }
-    let points = arms
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| rests[*i] == rests[best])
-        .map(|(i, arm)| (i, setting(&arm.scenario, key)))
-        .collect();
-    let held = others
-        .iter()
-        .zip(&rests[best])
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    Slice { points, held }
-}
-
-/// What `compare_arms` will override: a later scenario's own seed or replications, which give way
-/// to the first scenario's so every arm draws the same random numbers. One line per file.
-pub fn overridden_by_first(scenarios: &[(String, Scenario)]) -> Vec<String> {
-    let Some((first_origin, first)) = scenarios.first() else {
-        return Vec::new();
-    };
-    let mut notes = Vec::new();
-    for (origin, s) in &scenarios[1..] {
-        let mut own = Vec::new();
-        if s.seed != first.seed {
-            own.push(format!("seed {} (runs with {})", s.seed, first.seed));
-        }
-        if s.replications != first.replications {
-            own.push(format!(
-                "{} replications (runs with {})",
-                s.replications, first.replications
-            ));
-        }
-        if !own.is_empty() {
-            notes.push(format!(
-                "{origin} sets {}: compared scenarios share {first_origin}'s seed and \
-                 replications (common random numbers)",
-                own.join(" and ")
-            ));
-        }
-    }
-    notes
-}
-
-/// The arms of a comparison of whole scenarios: each file is an arm, labelled by its name. The
-/// replications and seed of the first apply to all (common random numbers).
-pub fn compare_arms(scenarios: Vec<(String, Scenario)>) -> Result<Vec<Arm>, ScenarioErrors> {
-    let (seed, replications) = scenarios
-        .first()
-        .map(|(_, s)| (s.seed, s.replications))
-        .unwrap_or_default();
-    let mut errors = Vec::new();
-    for (i, (origin, s)) in scenarios.iter().enumerate() {
-        if let Some((first, _)) = scenarios[..i].iter().find(|(_, e)| e.name == s.name) {
-            errors.push(ScenarioError {
-                kind: ScenarioErrorKind::Invalid,
-                origin: origin.clone(),
-                key: Some("name".into()),
-                message: format!(
-                    "expected a name no other compared scenario has (tables and charts label each \
-                     arm by its name), found `{}`, the name of {first} too",
-                    s.name
-                ),
-                help: Some("set `name` in the file to tell the arms apart".into()),
-                location: None,
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ScenarioErrors(errors));
-    }
-    Ok(scenarios
-        .into_iter()
-        .map(|(_, mut s)| {
-            s.seed = seed;
-            s.replications = replications;
-            Arm {
-                label: s.name.clone(),
-                settings: Vec::new(),
-                scenario: s,
-            }
-        })
-        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_chart_along_one_key_of_a_grid_moves_that_key_alone() {
-        let base = Scenario::default();
-        let keys = [
-            "policy.credit_guarantee.coverage".to_string(),
-            "policy.worker_buyout.probability".to_string(),
-        ];
-        let a = Vary::parse("policy.credit_guarantee.coverage=0,0.5").unwrap();
-        let b = Vary::parse("policy.worker_buyout.probability=0,0.2,0.4").unwrap();
-        let grid = sweep_arms(&base, &[a, b.clone()], SweepDesign::Grid, "--vary").unwrap();
-        // Along the buyout probability, coverage stays at the base's 0: the base and two arms.
-        let Slice { points, held } = slice_along(&grid, &keys[1], &keys);
-        let values: Vec<&str> = points.iter().map(|(_, v)| v.as_str()).collect();
-        assert_eq!(values, ["0.0", "0.2", "0.4"]);
-        assert_eq!(points[0].0, 0, "the base is the first point");
-        assert_eq!(held, [(keys[0].clone(), "0.0".to_string())]);
-        // Along coverage, the buyout probability stays at 0.
-        let Slice { points, .. } = slice_along(&grid, &keys[0], &keys);
-        assert_eq!(points.len(), 2);
-
-        // A grid that leaves the base's coverage out holds it at the first value it lists.
-        let a = Vary::parse("policy.credit_guarantee.coverage=0.5,0.75").unwrap();
-        let grid = sweep_arms(&base, &[a, b], SweepDesign::Grid, "--vary").unwrap();
-        let Slice { points, held } = slice_along(&grid, &keys[1], &keys);
-        assert_eq!(points.len(), 3);
-        assert!(points.iter().all(|(arm, _)| *arm > 0));
-        assert_eq!(held, [(keys[0].clone(), "0.5".to_string())]);
-
-        // One at a time and one key: every arm is on the line.
-        let oat = sweep_arms(
-            &base,
-            &[Vary::parse("policy.worker_buyout.probability=0.2,0.4").unwrap()],
-            SweepDesign::Oat,
-            "--vary",
-        )
-        .unwrap();
-        let Slice { points, held } = slice_along(&oat, &keys[1], &keys[1..]);
-        assert_eq!(points.len(), 3);
-        assert!(held.is_empty());
-    }
 
     #[test]
     fn lists_ranges_and_bracketed_values_parse() {
@@ -570,30 +417,6 @@ mod tests {
     }
 
     #[test]
-    fn grid_and_one_at_a_time_build_the_expected_arms() {
-        let base = Scenario::default();
-        let a = Vary::parse("policy.credit_guarantee.coverage=0,0.5").unwrap();
-        let b = Vary::parse("policy.worker_buyout.probability=0,0.2,0.4").unwrap();
-        // Both parameters are 0 in the base, so the (0, 0) combination is the base itself.
-        let grid = sweep_arms(&base, &[a.clone(), b.clone()], SweepDesign::Grid, "--vary").unwrap();
-        assert_eq!(grid.len(), 2 * 3);
-        assert_eq!(grid[0].label, "base");
-        assert_eq!(grid[5].scenario.policy.worker_buyout.probability, 0.4);
-        assert_eq!(grid[5].scenario.policy.credit_guarantee.coverage, 0.5);
-        let oat = sweep_arms(&base, &[a, b], SweepDesign::Oat, "--vary").unwrap();
-        assert_eq!(oat.len(), 1 + 1 + 2);
-        assert_eq!(
-            oat[2].scenario.policy.credit_guarantee.coverage,
-            base.policy.credit_guarantee.coverage
-        );
-        assert_eq!(oat[2].scenario.policy.worker_buyout.probability, 0.2);
-        assert!(
-            grid.iter().all(|arm| arm.scenario.seed == base.seed
-                && arm.scenario.replications == base.replications)
-        );
-    }
-
-    #[test]
     fn bad_keys_types_and_values_are_refused_before_running() {
         let base = Scenario::default();
         let check = |spec: &str| Vary::parse(spec).and_then(|v| v.check(&base)).unwrap_err();
@@ -611,46 +434,8 @@ mod tests {
         assert!(e.found.contains("1.5"), "{e:?}");
         let e = check("seed=1,2");
         assert!(e.found.contains("common random numbers"), "{e:?}");
-        let err = sweep_arms(&base, &[], SweepDesign::Grid, "--vary").unwrap_err();
+        let err = sweep_points(&base, &[], SweepDesign::Grid, "--vary").unwrap_err();
         assert!(err.to_string().contains("--vary"), "{err}");
-    }
-
-    #[test]
-    fn compared_scenarios_need_distinct_names_and_share_the_first_seed() {
-        let a = Scenario {
-            name: "a".into(),
-            ..Scenario::default()
-        };
-        let b = Scenario {
-            name: "b".into(),
-            seed: a.seed + 1,
-            replications: a.replications + 5,
-            ..Scenario::default()
-        };
-        let arms = compare_arms(vec![
-            ("a.toml".into(), a.clone()),
-            ("b.toml".into(), b.clone()),
-        ])
-        .unwrap();
-        assert_eq!(arms[1].label, "b");
-        assert_eq!(arms[1].scenario.seed, a.seed);
-        assert_eq!(arms[1].scenario.replications, a.replications);
-        // ... and the user is told, naming the file and both settings.
-        let scenarios = vec![("a.toml".to_string(), a.clone()), ("b.toml".to_string(), b)];
-        let notes = overridden_by_first(&scenarios);
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].starts_with("b.toml sets seed"), "{notes:?}");
-        assert!(
-            notes[0].contains(&format!("(runs with {})", a.seed)),
-            "{notes:?}"
-        );
-        assert!(notes[0].contains(&format!("{} replications", a.replications + 5)));
-        assert!(overridden_by_first(&scenarios[..1]).is_empty());
-        // The same name twice would give two arms no table or legend can tell apart.
-        let err = compare_arms(vec![("a.toml".into(), a.clone()), ("c.toml".into(), a)]);
-        let err = err.unwrap_err().to_string();
-        assert!(err.contains("c.toml") && err.contains("`name`"), "{err}");
-        assert!(err.contains("the name of a.toml too"), "{err}");
     }
 
     #[test]
@@ -668,27 +453,7 @@ mod tests {
         let own = base.policy.credit_guarantee.coverage;
         let v = Vary::parse(&format!("policy.credit_guarantee.coverage={own}")).unwrap();
         v.check(&base).unwrap();
-        let err = sweep_arms(&base, &[v], SweepDesign::Oat, "--vary").unwrap_err();
+        let err = sweep_points(&base, &[v], SweepDesign::Oat, "--vary").unwrap_err();
         assert!(err.to_string().contains("other than the base"), "{err}");
-    }
-
-    #[test]
-    fn a_sweep_table_of_one_setting_runs_it_beside_the_base() {
-        // The base's [sweep] holds one value; the arm that runs it is no sweep of itself.
-        let spec = "policy.credit_guarantee.coverage=0.5";
-        let mut base = Scenario::default();
-        base.sweep.vary = vec![spec.to_string()];
-        let v = Vary::parse(spec).unwrap();
-        let arms = sweep_arms(&base, &[v], SweepDesign::Grid, "sweep.vary").unwrap();
-        assert_eq!(arms.len(), 2);
-        assert_eq!(
-            arms[0].scenario, base,
-            "the base arm is the scenario as written"
-        );
-        assert_eq!(arms[1].scenario.policy.credit_guarantee.coverage, 0.5);
-        assert!(
-            arms[1].scenario.sweep.vary.is_empty(),
-            "an arm does not sweep again"
-        );
     }
 }

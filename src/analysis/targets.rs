@@ -322,21 +322,6 @@ struct RawMinus {
     sector: Option<Sector>,
 }
 
-/// Reads and checks a targets file.
-pub fn load(path: &Path) -> Result<Targets, ScenarioErrors> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "is not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        ScenarioError::read(&origin, format!("cannot read the targets file: {why}"))
-    })?;
-    let base = path.parent().unwrap_or(Path::new(""));
-    parse(&text, &origin, base)
-}
-
 /// Parses targets text; scenario files are resolved relative to `base`.
 pub fn parse(text: &str, origin: &str, base: &Path) -> Result<Targets, ScenarioErrors> {
     let raw: RawFile = toml::from_str(text).map_err(|e| toml_error(&e, text, origin))?;

@@ -4,16 +4,14 @@
 //! with the number of replications; polars then does every group-by and statistic, one block of
 //! keys at a time. Nothing here knows the model's rules or the layout of the results folder.
 
-pub mod spill;
-
-pub use spill::{Label, Shape, Spill};
+use crate::experiment::{Label, Shape, Spill};
 
 use polars::prelude::*;
 
-use crate::model::{CellStats, Conversion, ExitReason, FirmRecord, MonthRecord, Origin};
-use crate::outcomes::{
+use crate::analysis::outcomes::{
     FragilityQuintiles, KindHeadline, QUINTILES, SurvivalCounts, kind_group, sector_group,
 };
+use crate::model::{CellStats, Conversion, ExitReason, FirmRecord, MonthRecord, Origin};
 use crate::scenario::{Kind, Sector};
 
 /// Label of the rows that sum over kinds or over sectors.
@@ -705,7 +703,7 @@ mod tests {
                 predecessor: 4,
             },
         ];
-        let q = crate::outcomes::fragility_quintiles(&Scenario::default(), &firms);
+        let q = crate::analysis::outcomes::fragility_quintiles(&Scenario::default(), &firms);
         let df = firms_frame(3, &firms, &conversions, &q).unwrap();
         let column = df.column("predecessor_id").unwrap().u64().unwrap();
         let predecessors: Vec<Option<u64>> = column.iter().collect();

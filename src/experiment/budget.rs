@@ -7,7 +7,7 @@ use crate::model;
 use crate::scenario::Scenario;
 
 /// What the program holds whatever the population: code, the thread pool, the summary's blocks
-/// (`summary::BLOCK_BUDGET` per table), polars and the charts. Measured peak RSS of small runs is
+/// (`analysis::summary::BLOCK_BUDGET` per table), polars and the charts. Measured peak RSS of small runs is
 /// 60-75 MB; this is the top of that range.
 const FIXED_BYTES: u64 = 80 << 20;
 /// One row of the firm table while a replication waits to be written (14 columns, three of them
@@ -47,7 +47,7 @@ fn control_bytes(s: &Scenario) -> u64 {
 
 /// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
 /// workers. Each worker runs one unit; finished ones wait in a queue of about three per worker
-/// (see `runner::run_jobs_streaming`).
+/// (see `engine::run_each`).
 pub fn estimate<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
     unit: Unit,

@@ -13,11 +13,14 @@
 
 mod comparison;
 mod lines;
+mod panels;
 mod run;
 mod sweep;
 mod validation;
 
 pub use comparison::{compare_curves, comparison};
+
+pub use crate::present::comparison::Comparison;
 pub use run::{ChartData, draw_all};
 pub use validation::{ForestRow, validation_forest};
 
@@ -32,7 +35,7 @@ use crate::output::ResultsDir;
 use crate::scenario::{Kind, Sector};
 
 const FONT: &str = "sans-serif";
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
 /// Registers the embedded font once per process. The font is valid; if it ever were not,

@@ -7,27 +7,28 @@ use polars::prelude::*;
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::analysis::summary::ALL;
 use crate::output::{ResultsDir, counted};
 use crate::scenario::Kind;
-use crate::summary::ALL;
 
-use super::comparison::{arm_values, comparison_panels};
 use super::lines::Band;
+use super::panels::{arm_values, comparison_panels};
 use super::{
-    Chart, ChartError, FONT, PALETTE, PLOTS_WIDTH, Series, Swatch, TICKS, category_at, draw_fitted,
-    draw_legend, frame, kind_label, padded, panel_title, save, tick,
+    Chart, ChartError, Comparison, FONT, PALETTE, PLOTS_WIDTH, Series, Swatch, TICKS, category_at,
+    draw_fitted, draw_legend, frame, kind_label, padded, panel_title, save, tick,
 };
 
 /// Each outcome against one varied key, one line per kind, with 95% interval bars.
 pub(super) fn sweep_chart(
     dir: &mut ResultsDir,
-    req: &crate::comparison::ComparisonRequest,
+    req: &Comparison<'_>,
     table: &DataFrame,
     key: &str,
     keys: &[String],
     who: &str,
 ) -> Result<(), ChartError> {
-    let crate::sweep::Slice { points, held } = crate::sweep::slice_along(&req.arms, key, keys);
+    let crate::experiment::plan::Slice { points, held } =
+        crate::experiment::plan::slice_along(req.arms, key, keys);
     let numeric: Option<Vec<f64>> = points.iter().map(|(_, v)| v.parse::<f64>().ok()).collect();
     let xs: Vec<f64> = match &numeric {
         Some(n) => n.clone(),
@@ -35,7 +36,7 @@ pub(super) fn sweep_chart(
     };
     let categories: Vec<String> = points.iter().map(|(_, v)| v.clone()).collect();
     let mut panels = Vec::new();
-    for (outcome, label, scale) in comparison_panels(&req.arms) {
+    for (outcome, label, scale) in comparison_panels(req.arms) {
         let kinds: Vec<(Option<Kind>, &str)> = if outcome == "public_cost" {
             vec![(None, ALL)]
         } else {
@@ -318,7 +319,12 @@ fn compact_numbers(settings: &[String]) -> Option<Vec<String>> {
     let written = |digits: i32| -> Vec<String> {
         values
             .iter()
-            .map(|&v| format!("{}", crate::sweep::round_significant(v, digits, v)))
+            .map(|&v| {
+                format!(
+                    "{}",
+                    crate::scenario::sweep::round_significant(v, digits, v)
+                )
+            })
             .collect()
     };
     (4..17)
@@ -368,7 +374,7 @@ fn viridis(t: f64) -> RGBColor {
 /// For a two-parameter grid: survival to the end of the crisis window of each kind over the grid.
 pub(super) fn heat_map(
     dir: &mut ResultsDir,
-    req: &crate::comparison::ComparisonRequest,
+    req: &Comparison<'_>,
     table: &DataFrame,
     keys: &[String],
 ) -> Result<(), ChartError> {
@@ -376,7 +382,7 @@ pub(super) fn heat_map(
     // grid lists the base's values, and is no cell of it when it does not); numbers in order,
     // other settings as they first appear.
     let value_of =
-        |arm: &crate::sweep::Arm, k: &str| Some(crate::comparison::setting(&arm.scenario, k));
+        |arm: &crate::experiment::Arm, k: &str| Some(crate::scenario::setting(&arm.scenario, k));
     let axis = |key: &str| {
         let listed: Vec<String> = req.arms[1..]
             .iter()

@@ -309,7 +309,7 @@ pub(super) fn line_panel(
 mod tests {
     use super::*;
 
-    use crate::charts::{SIZE, kind_series, register_font, svg_texts};
+    use crate::present::charts::{SIZE, kind_series, register_font, svg_texts};
 
     /// The y-axis tick labels of the figure's SVG (the right-aligned texts).
     fn y_ticks(figure: &Figure) -> Vec<String> {

@@ -1,0 +1,348 @@
+//! Runs a plan's units on rayon: each unit is one replication of one arm (`Units::Each`) or one
+//! replication of every arm (`Units::Together`), reduced on the worker that ran it as soon as it
+//! finishes, and handed to the caller's sink on the calling thread in unit order, so the output
+//! does not depend on how many threads ran it and memory holds what the caller keeps, not every
+//! replication's records. One progress bar, one cancellation check, one memory budget for every
+//! command.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use super::budget;
+use super::plan::{Plan, Units};
+use super::progress;
+use crate::model::{ReplicationResult, RunOptions, run_replication};
+use crate::scenario::Scenario;
+
+/// Populations at least this large also spread each replication's firm passes over threads.
+pub const PARALLEL_FIRMS_FROM: u32 = 50_000;
+
+/// Error building the thread pool (e.g. an absurd thread count).
+#[derive(Debug)]
+pub struct PoolError(pub String);
+
+impl std::fmt::Display for PoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot start the worker threads: {}", self.0)
+    }
+}
+
+impl std::error::Error for PoolError {}
+
+/// Why a plan stopped before its last unit.
+#[derive(Debug)]
+pub enum Stop {
+    /// The user asked to stop (Ctrl-C or SIGTERM): no new unit starts.
+    Interrupted,
+    Threads(PoolError),
+}
+
+/// How to run a plan: on how many threads, keeping which records, showing what progress, and the
+/// flag that stops it.
+#[derive(Debug, Clone)]
+pub struct Execution<'a> {
+    /// Worker threads; `None` uses rayon's default (all cores, or `RAYON_NUM_THREADS`).
+    pub threads: Option<usize>,
+    /// Per arm: keep per-firm records (survival analysis, fragility).
+    pub record_firms: Vec<bool>,
+    /// Show a progress bar on stderr (when it is a terminal).
+    pub progress: bool,
+    /// The progress bar's message, e.g. "simulating".
+    pub message: String,
+    /// Set (e.g. by a Ctrl-C handler) to stop: no new unit starts and the run ends with
+    /// `Stop::Interrupted`.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Execution<'_> {
+    /// Every arm's firm records kept, no progress bar, no cancellation.
+    pub fn quiet(plan: &Plan, threads: Option<usize>) -> Execution<'static> {
+        Execution {
+            threads,
+            record_firms: vec![true; plan.arms.len()],
+            progress: false,
+            message: String::new(),
+            cancel: None,
+        }
+    }
+}
+
+/// Whether the user asked to stop.
+pub fn cancelled(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
+/// How the model runs a scenario: with or without firm records, and with its firm passes spread
+/// over threads when the population is large.
+pub fn run_options(scenario: &Scenario, record_firms: bool) -> RunOptions {
+    RunOptions {
+        record_firms,
+        parallel_firms: scenario.population.firms >= PARALLEL_FIRMS_FROM,
+    }
+}
+
+/// The threads a plan will use, decided before anything is written: a plan whose memory estimate
+/// exceeds what is available is refused, or, when no thread count was asked for, given fewer
+/// threads. `unit` says what a worker holds at once (see `budget::Unit`).
+pub fn fit_threads(
+    plan: &Plan,
+    unit: budget::Unit,
+    requested: Option<usize>,
+    firm_table: bool,
+) -> Result<Option<usize>, budget::TooLarge> {
+    match budget::available_memory() {
+        Some(available) => budget::fit_threads(
+            plan.scenarios(),
+            unit,
+            requested,
+            rayon::current_num_threads(),
+            firm_table,
+            available,
+        )
+        .map(|fitted| fitted.or(requested)),
+        None => Ok(requested),
+    }
+}
+
+/// Runs every replication of every arm as its own unit (`Units::Each` order: replication-major),
+/// reduces each on the worker that ran it with `reduce(arm, replication, result)`, and feeds the
+/// reduced values to `sink(arm, replication, value)` one at a time in that order on the calling
+/// thread. If `sink` fails or the run is cancelled, no new unit starts and the error is returned.
+pub fn run_each<A, E, R, S>(plan: &Plan, exec: &Execution, reduce: R, mut sink: S) -> Result<(), E>
+where
+    A: Send,
+    E: From<Stop>,
+    R: Fn(usize, u32, ReplicationResult) -> A + Sync,
+    S: FnMut(usize, u32, A) -> Result<(), E>,
+{
+    debug_assert_eq!(plan.units(), Units::Each);
+    let arms = plan.arms.len() as u32;
+    let options = options(plan, exec);
+    let unit_name = if arms == 1 {
+        "replications"
+    } else {
+        "arm-replications"
+    };
+    run_units(
+        plan,
+        exec,
+        unit_name,
+        |job| {
+            let (r, a) = (job / arms, (job % arms) as usize);
+            let s = &plan.arms[a].scenario;
+            reduce(a, r, run_replication(s, r, options[a]))
+        },
+        |job, value| sink((job % arms) as usize, job / arms, value),
+    )
+}
+
+/// Runs replication r of every arm, in arm order, as one unit on one worker (`Units::Together`):
+/// each arm's result is reduced by `reduce(arm, r, result)` as soon as it finishes (so a unit
+/// holds one whole replication and the reductions of the arms before it), the reductions are
+/// combined by `combine(r, reductions)` on the worker, and `sink(r, value)` receives them in
+/// replication order on the calling thread.
+pub fn run_together<A, T, E, R, C, S>(
+    plan: &Plan,
+    exec: &Execution,
+    reduce: R,
+    combine: C,
+    sink: S,
+) -> Result<(), E>
+where
+    A: Send,
+    T: Send,
+    E: From<Stop>,
+    R: Fn(usize, u32, ReplicationResult) -> A + Sync,
+    C: Fn(u32, Vec<A>) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    debug_assert_eq!(plan.units(), Units::Together);
+    let options = options(plan, exec);
+    run_units(
+        plan,
+        exec,
+        "replications",
+        |r| {
+            let reduced = plan
+                .arms
+                .iter()
+                .zip(&options)
+                .enumerate()
+                .map(|(a, (arm, o))| reduce(a, r, run_replication(&arm.scenario, r, *o)))
+                .collect();
+            combine(r, reduced)
+        },
+        sink,
+    )
+}
+
+/// Every replication of one scenario reduced by `reduce`, in replication order, with no progress
+/// bar and no cancellation (for tests and benches that need the values, not a results folder).
+pub fn run_ensemble<T, F>(
+    scenario: &Scenario,
+    threads: Option<usize>,
+    record_firms: bool,
+    reduce: F,
+) -> Result<Vec<T>, PoolError>
+where
+    T: Send,
+    F: Fn(ReplicationResult) -> T + Sync,
+{
+    let plan = Plan::single(scenario.clone());
+    let mut exec = Execution::quiet(&plan, threads);
+    exec.record_firms = vec![record_firms];
+    let mut out = Vec::with_capacity(scenario.replications as usize);
+    let ran = run_each(
+        &plan,
+        &exec,
+        |_, _, result| reduce(result),
+        |_, _, value| {
+            out.push(value);
+            Ok::<(), Stop>(())
+        },
+    );
+    match ran {
+        Ok(()) => Ok(out),
+        Err(Stop::Threads(e)) => Err(e),
+        Err(Stop::Interrupted) => unreachable!("nothing can cancel a run without a flag"),
+    }
+}
+
+fn options(plan: &Plan, exec: &Execution) -> Vec<RunOptions> {
+    plan.arms
+        .iter()
+        .zip(&exec.record_firms)
+        .map(|(arm, firms)| run_options(&arm.scenario, *firms))
+        .collect()
+}
+
+/// The plan's units with a progress bar and the cancellation check before each value reaches
+/// `sink`.
+fn run_units<T, E, F, S>(
+    plan: &Plan,
+    exec: &Execution,
+    unit_name: &str,
+    work: F,
+    mut sink: S,
+) -> Result<(), E>
+where
+    T: Send,
+    E: From<Stop>,
+    F: Fn(u32) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    assert_eq!(
+        exec.record_firms.len(),
+        plan.arms.len(),
+        "one firm-records flag per arm"
+    );
+    let bar = progress::bar(exec.progress, plan.unit_count(), unit_name);
+    if !exec.message.is_empty() {
+        bar.set_message(exec.message.clone());
+    }
+    let streamed = run_jobs_streaming(plan.unit_count(), exec.threads, work, |job, value| {
+        if cancelled(exec.cancel) {
+            return Err(Stop::Interrupted.into());
+        }
+        sink(job, value)?;
+        bar.inc(1);
+        Ok(())
+    });
+    let result = streamed.map_err(|e| E::from(Stop::Threads(e)))?;
+    bar.finish_and_clear();
+    result
+}
+
+/// Runs jobs `0..jobs` in parallel (`work` on the worker threads) and feeds their results to `sink`
+/// one at a time in job order on the calling thread. Jobs are handed out in order, so finished
+/// jobs that arrive early wait in a small buffer (about one per worker), and workers pause while
+/// the sink catches up. If `sink` fails, no new job starts and the first error is returned.
+fn run_jobs_streaming<T, E, F, S>(
+    jobs: u32,
+    threads: Option<usize>,
+    work: F,
+    sink: S,
+) -> Result<Result<(), E>, PoolError>
+where
+    T: Send,
+    F: Fn(u32) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    let stop = AtomicBool::new(false);
+    let (work, stop) = (&work, &stop);
+    match threads {
+        None => Ok(rayon::in_place_scope(|scope| {
+            stream(scope, jobs, work, stop, sink)
+        })),
+        Some(n) => Ok(pool(n)?.in_place_scope(|scope| stream(scope, jobs, work, stop, sink))),
+    }
+}
+
+/// Runs `f` on a pool of `threads` workers (in place when `None`), so that work sized by
+/// `rayon::current_num_threads` inside it, such as the summary's, honours `--threads`.
+pub fn with_threads<R: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, PoolError> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => Ok(pool(n)?.install(f)),
+    }
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, PoolError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PoolError(e.to_string()))
+}
+
+/// Spawns the jobs into `scope` and feeds the sink on the calling thread, in order.
+fn stream<'scope, T, E, F, S>(
+    scope: &rayon::Scope<'scope>,
+    jobs: u32,
+    work: &'scope F,
+    stop: &'scope AtomicBool,
+    mut sink: S,
+) -> Result<(), E>
+where
+    T: Send + 'scope,
+    F: Fn(u32) -> T + Sync,
+    S: FnMut(u32, T) -> Result<(), E>,
+{
+    // Jobs are handed out in index order (par_bridge pulls from a sequential iterator), so only
+    // about one per worker waits for an earlier one; the bounded channel makes workers wait if
+    // the sink falls behind, so finished jobs cannot pile up in memory.
+    let (tx, rx) = mpsc::sync_channel::<(u32, T)>(2 * rayon::current_num_threads());
+    scope.spawn(move |_| {
+        (0..jobs).par_bridge().for_each_with(tx, |tx, i| {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            // The receiver only goes away once it has stopped wanting results.
+            let _ = tx.send((i, work(i)));
+        });
+    });
+    let mut waiting = BTreeMap::new();
+    let mut next = 0u32;
+    let mut result = Ok(());
+    for (i, t) in rx {
+        if result.is_err() {
+            continue;
+        }
+        waiting.insert(i, t);
+        while let Some(t) = waiting.remove(&next) {
+            if let Err(e) = sink(next, t) {
+                stop.store(true, Ordering::Relaxed);
+                result = Err(e);
+                waiting.clear();
+                break;
+            }
+            next += 1;
+        }
+    }
+    result
+}

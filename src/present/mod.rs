@@ -1,0 +1,49 @@
+//! Presentation: what the analyses found, as files in a results folder and text for the terminal.
+//! Tables (CSV, Parquet, Markdown), the terminal's summaries, charts (plotters) and the parameter
+//! reference. Draws and writes what it is given; runs nothing and computes no statistic.
+
+pub mod charts;
+pub mod comparison;
+pub mod headline;
+pub mod params;
+pub mod tables;
+pub mod validation;
+
+use std::path::PathBuf;
+
+use polars::prelude::PolarsError;
+
+pub use tables::{TableFormat, one_line, write_json, write_scenario_file, write_table};
+
+/// Why a file of the results could not be written.
+#[derive(Debug)]
+pub enum PresentError {
+    Io(PathBuf, std::io::Error),
+    /// A table could not be built or written.
+    Table(PolarsError),
+    Chart(charts::ChartError),
+}
+
+impl std::fmt::Display for PresentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PresentError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+            PresentError::Table(e) => write!(f, "summarising the replications failed: {e}"),
+            PresentError::Chart(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for PresentError {}
+
+impl From<PolarsError> for PresentError {
+    fn from(e: PolarsError) -> Self {
+        PresentError::Table(e)
+    }
+}
+
+impl From<charts::ChartError> for PresentError {
+    fn from(e: charts::ChartError) -> Self {
+        PresentError::Chart(e)
+    }
+}
