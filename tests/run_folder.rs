@@ -120,6 +120,14 @@ fn the_folder_s_scenario_file_runs_again_to_the_same_results() {
         manifest["scenario_hash_fnv1a64"],
         coopsim::scenario::fnv1a(body).as_str()
     );
+    // ... and its plan's hash is the hash of that scenario beside its control: the folder names
+    // the plan that made it, and the rerun made the same plan.
+    let plan = coopsim::experiment::Plan::with_control(resolved.clone());
+    assert_eq!(manifest["plan_hash_fnv1a64"], plan.hash().as_str());
+    let rerun: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(rerun["plan_hash_fnv1a64"], manifest["plan_hash_fnv1a64"]);
 }
 
 #[test]

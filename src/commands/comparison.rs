@@ -240,6 +240,7 @@ fn write_manifest(
         design: serde_json::Value,
         files: &'a [String],
         name: &'a str,
+        plan_hash_fnv1a64: String,
         threads: usize,
         wall_seconds: f64,
     }
@@ -259,6 +260,7 @@ fn write_manifest(
         },
         files: dir.files(),
         name: &req.name,
+        plan_hash_fnv1a64: req.plan.hash(),
         threads,
         wall_seconds,
     };

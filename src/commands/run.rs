@@ -276,6 +276,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     let manifest = Manifest {
+        plan_hash: plan.hash(),
         threads: used,
         wall_seconds,
         summary_seconds,
@@ -306,6 +307,8 @@ enum Side {
 
 /// What the manifest records of the run beside its request.
 struct Manifest<'a> {
+    /// `Plan::hash` of the plan that ran: the scenario, and its control when it ran beside one.
+    plan_hash: String,
     threads: usize,
     wall_seconds: f64,
     summary_seconds: f64,
@@ -334,6 +337,7 @@ fn write_manifest(dir: &mut ResultsDir, req: &RunRequest, m: &Manifest) -> Resul
         "coopsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": s,
         "scenario_hash_fnv1a64": fnv1a(&resolved),
+        "plan_hash_fnv1a64": m.plan_hash,
         "seed": s.seed,
         "replications": s.replications,
         "threads": threads,

@@ -196,7 +196,7 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     write_inputs(&mut dir, req)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
-    write_manifest(&mut dir, req, &rows, used_threads, wall_seconds)?;
+    write_manifest(&mut dir, req, &plan, &rows, used_threads, wall_seconds)?;
     if experiment::cancelled(req.cancel) {
         return Err(Error::Interrupted);
     }
@@ -251,6 +251,7 @@ fn write_inputs(dir: &mut ResultsDir, req: &ValidationRequest) -> Result<(), Err
 fn write_manifest(
     dir: &mut ResultsDir,
     req: &ValidationRequest,
+    plan: &Plan,
     rows: &[Row],
     threads: usize,
     wall_seconds: f64,
@@ -276,6 +277,7 @@ fn write_manifest(
         "command": "validate",
         "targets": t.origin,
         "targets_hash_fnv1a64": fnv1a(&req.targets_text),
+        "plan_hash_fnv1a64": plan.hash(),
         "seed": s.seed,
         "replications": s.replications,
         "threads": threads,
