@@ -192,7 +192,9 @@ fn manual_page(command: Option<&str>) -> String {
 }
 
 /// The message and exit status of a run, sweep or comparison that did not finish: 130 when
-/// interrupted, 2 for what the user can change (an existing folder, a run too large), 1 otherwise.
+/// interrupted (Ctrl-C, SIGTERM, SIGHUP), 2 for what the user can change (an existing folder,
+/// one another run is writing or that appeared meanwhile, a run too large for memory or disk),
+/// 1 otherwise (a write that failed, a full disk among them).
 fn failed(e: &commands::Error) -> ExitCode {
     match e {
         commands::Error::Interrupted => {
@@ -202,6 +204,9 @@ fn failed(e: &commands::Error) -> ExitCode {
         commands::Error::Output(output::OutputError::Exists(_))
         | commands::Error::Output(output::OutputError::NotResults(..))
         | commands::Error::Output(output::OutputError::ThroughFile(..))
+        | commands::Error::Output(output::OutputError::Busy(..))
+        | commands::Error::Output(output::OutputError::AppearedMeanwhile { .. })
+        | commands::Error::Output(output::OutputError::NoRoom(_))
         | commands::Error::TooLarge(_) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

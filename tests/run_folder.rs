@@ -673,7 +673,8 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_folder_under_th
     // Ctrl-C: a prompt stop with status 130, the staging folder removed, the old folder intact.
     // Ctrl-C twice (an impatient user, or `timeout`, which signals the process and then its
     // group): the second ends the process at once, and still removes the staging folder.
-    for signals in [&["-INT"][..], &["-INT", "-INT"]] {
+    // SIGTERM (a scheduler's stop) and SIGHUP (the terminal closed) end it as Ctrl-C does.
+    for signals in [&["-INT"][..], &["-INT", "-INT"], &["-TERM"], &["-HUP"]] {
         let status = interrupt_run(&dir, &out, signals);
         assert_eq!(status.code(), Some(130), "{signals:?}");
         assert!(

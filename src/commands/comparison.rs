@@ -15,7 +15,7 @@ use polars::prelude::*;
 use super::{Common, Error, Failure, Finished};
 use crate::analysis::{arms, outcomes, summary};
 use crate::experiment::{self, Arm, Design, Execution, Plan, Spill, budget, progress};
-use crate::output::{ResultsDir, counted};
+use crate::output::{self, ResultsDir, counted};
 use crate::present::comparison::{Comparison, markdown_report, report_heading, stem, summary_text};
 use crate::present::tables::write_text;
 use crate::present::{TableFormat, charts, write_json, write_scenario_file, write_table};
@@ -65,6 +65,23 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     let plan = &req.plan;
     let replications = plan.replications();
     let threads = experiment::fit_threads(plan, budget::Unit::OneScenario, req.threads, false)?;
+    // The outcomes' spill, and for `compare` each arm's curves and their tables; a table row and
+    // a manifest entry (its scenario) per arm.
+    let compare = plan.design == Design::Compare;
+    let mut needed = Spill::bytes(&arms::shape(plan.arms.len()), replications);
+    for arm in &plan.arms {
+        let s = &arm.scenario;
+        needed += 64 << 10;
+        if compare {
+            needed += Spill::bytes(&summary::timeseries_shape(s.months as usize), replications)
+                + Spill::bytes(
+                    &summary::survival_shape(outcomes::survival_horizon(s)),
+                    replications,
+                )
+                + budget::summary_disk_bytes(s);
+        }
+    }
+    output::check_room(&req.out, needed + (2 << 20), None)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
@@ -78,7 +95,6 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     .map_err(|e| Error::Io(spill_path.clone(), e))?;
 
     // For `compare`, each arm's curves too (survival and monthly series), for the overlaid charts.
-    let compare = plan.design == Design::Compare;
     let mut curves: Vec<(Spill, Spill)> = Vec::new();
     if compare {
         for (i, arm) in plan.arms.iter().enumerate() {

@@ -160,7 +160,7 @@ impl std::fmt::Display for Error {
             ),
             Error::Summary(e) => write!(f, "summarising the replications failed: {e}"),
             Error::Threads(e) => write!(f, "{e}"),
-            Error::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+            Error::Io(p, e) => write!(f, "{}", crate::output::io_error_text(p, e)),
             Error::Chart(e) => write!(f, "{e}"),
             Error::TooLarge(e) => write!(f, "{e}"),
         }

@@ -18,8 +18,8 @@ use crate::analysis::run::{self, Reduced};
 use crate::analysis::{outcomes, summary};
 use crate::experiment::{self, Design, Execution, Plan, Spill, budget, progress};
 use crate::model::ReplicationResult;
-use crate::output::{ResultsDir, counted};
-use crate::present::tables::write_text;
+use crate::output::{self, ResultsDir, counted};
+use crate::present::tables::{write_text, written};
 use crate::present::{TableFormat, charts, headline, write_json, write_scenario_file, write_table};
 use crate::scenario::{Scenario, fnv1a, resolved_toml};
 
@@ -133,19 +133,41 @@ impl Spills {
         })
     }
 
-    fn write(&mut self, r: Reduced) -> PolarsResult<()> {
-        self.timeseries.write(r.replication, &r.timeseries)?;
-        self.survival.write(r.replication, &r.survival)?;
-        self.fragility.write(r.replication, &r.fragility)?;
-        self.headline.write(r.replication, &r.headline)?;
+    /// Stores one replication; an error names the file it could not write.
+    fn write(&mut self, r: Reduced) -> Result<(), Error> {
+        for (spill, values) in [
+            (&mut self.timeseries, &r.timeseries),
+            (&mut self.survival, &r.survival),
+            (&mut self.fragility, &r.fragility),
+            (&mut self.headline, &r.headline),
+        ] {
+            spill
+                .write(r.replication, values)
+                .map_err(|e| Error::Io(spill.path().to_path_buf(), e))?;
+        }
         if let (Some((path, writer)), Some(frame)) = (&mut self.firms, r.firms) {
+            let failed = |e| Error::from(written(path, e));
             if writer.is_none() {
-                *writer = Some(ParquetWriter::new(File::create(&*path)?).batched(frame.schema())?);
+                let file = File::create(&*path).map_err(|e| Error::Io(path.clone(), e))?;
+                *writer = Some(
+                    ParquetWriter::new(file)
+                        .batched(frame.schema())
+                        .map_err(failed)?,
+                );
             }
             writer
                 .as_mut()
                 .expect("created above")
-                .write_batch(&frame)?;
+                .write_batch(&frame)
+                .map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the firm table, if one is written.
+    fn finish(&mut self) -> Result<(), Error> {
+        if let Some((path, Some(writer))) = &mut self.firms {
+            writer.finish().map_err(|e| Error::from(written(path, e)))?;
         }
         Ok(())
     }
@@ -166,6 +188,18 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
         budget::Unit::OneScenario
     };
     let threads = experiment::fit_threads(&plan, unit, req.threads, req.firms)?;
+    let firm_table = req.firms.then(|| budget::firm_table_disk_bytes(s));
+    let spill_bytes: u64 = [
+        summary::timeseries_shape(s.months as usize),
+        summary::survival_shape(outcomes::survival_horizon(s)),
+        summary::fragility_shape(),
+        summary::headline_shape(),
+    ]
+    .iter()
+    .map(|shape| Spill::bytes(shape, s.replications))
+    .sum();
+    let results = budget::summary_disk_bytes(s) + firm_table.unwrap_or(0);
+    output::check_room(&req.out, spill_bytes + results, firm_table)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
@@ -218,9 +252,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
             |_, _, value| sink(value),
         )?;
     }
-    if let Some((_, Some(writer))) = &spills.firms {
-        writer.finish()?;
-    }
+    spills.finish()?;
     let summarising = progress::spinner(req.progress);
     let summary_started = Instant::now();
     let (timeseries, survival, fragility, headline, monthly_effect) =

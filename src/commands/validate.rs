@@ -17,7 +17,7 @@ use crate::analysis::targets::{self, Targets};
 use crate::analysis::validation::{self, Row, targets_met};
 use crate::experiment::{self, Arm, Execution, Plan, budget};
 use crate::model::ReplicationResult;
-use crate::output::{ResultsDir, counted};
+use crate::output::{self, ResultsDir, counted};
 use crate::present::charts::{self, ForestRow};
 use crate::present::tables::write_text;
 use crate::present::{self, TableFormat, write_json, write_scenario_file, write_table};
@@ -138,6 +138,9 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     // One unit holds every scenario of its replication at once: budget for all of them per thread
     // (firm records included; no firm table is written).
     let threads = experiment::fit_threads(&plan, budget::Unit::AllScenarios, req.threads, false)?;
+    // No per-replication file: the table, the chart, a copy of each scenario and the manifest.
+    let needed = (4 << 20) + 64 * 1024 * req.scenarios.len() as u64;
+    output::check_room(&req.out, needed, None)?;
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let exec = Execution {
         threads,

@@ -4,7 +4,7 @@
 //! with the estimate and what to change, rather than killed by the OOM killer half-way.
 
 use crate::model;
-use crate::scenario::Scenario;
+use crate::scenario::{Kind, Scenario, Sector};
 
 /// What the program holds whatever the population: code, the thread pool, the summary's blocks
 /// (`analysis::summary::BLOCK_BUDGET` per table), polars and the charts. Measured peak RSS of small runs is
@@ -13,6 +13,23 @@ const FIXED_BYTES: u64 = 80 << 20;
 /// One row of the firm table while a replication waits to be written (14 columns, three of them
 /// short strings), generously.
 const FIRM_ROW_BYTES: u64 = 160;
+
+/// Disk the firm table takes per firm and replication (Parquet: about 12 bytes on the baseline,
+/// measured; budgeted at three times that).
+pub const FIRM_ROW_DISK_BYTES: u64 = 40;
+
+/// Disk a scenario's summary tables and charts take, whatever its replications: the monthly
+/// table by kind x sector cell as CSV and Parquet (about 0.8 kB per cell and month, measured on
+/// the baseline), budgeted at 2 kB, plus 2 MB for the charts and the small tables.
+pub fn summary_disk_bytes(s: &Scenario) -> u64 {
+    let cells = ((Kind::COUNT + 1) * (Sector::COUNT + 1)) as u64;
+    u64::from(s.months) * cells * 2048 + (2 << 20)
+}
+
+/// The disk a run's firm table takes, when it writes one.
+pub fn firm_table_disk_bytes(s: &Scenario) -> u64 {
+    u64::from(s.replications) * model::firms_ever(s) * FIRM_ROW_DISK_BYTES
+}
 
 /// The estimate, in bytes, with its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

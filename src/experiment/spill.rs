@@ -92,6 +92,16 @@ impl Spill {
         })
     }
 
+    /// The file the numbers are stored in (for errors that name it).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes of numbers on disk for `replications` replications of `shape`.
+    pub fn bytes(shape: &Shape, replications: u32) -> u64 {
+        8 * shape.per_replication() as u64 * u64::from(replications)
+    }
+
     /// Blocks as half-open ranges of rows (rows numbered key by key).
     fn blocks(&self) -> impl Iterator<Item = (usize, usize)> + use<> {
         let (rows, step) = (self.shape.rows(), self.rows_per_block);

@@ -27,7 +27,7 @@ pub enum PresentError {
 impl std::fmt::Display for PresentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PresentError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+            PresentError::Io(p, e) => write!(f, "{}", crate::output::io_error_text(p, e)),
             PresentError::Table(e) => write!(f, "summarising the replications failed: {e}"),
             PresentError::Chart(e) => write!(f, "{e}"),
         }

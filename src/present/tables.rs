@@ -29,14 +29,35 @@ pub fn write_table(
     if matches!(format, TableFormat::Csv | TableFormat::Both) {
         let path = dir.file(&format!("{stem}.csv"));
         let mut file = File::create(&path).map_err(|e| PresentError::Io(path.clone(), e))?;
-        CsvWriter::new(&mut file).finish(df)?;
+        CsvWriter::new(&mut file)
+            .finish(df)
+            .map_err(|e| written(&path, e))?;
     }
     if matches!(format, TableFormat::Parquet | TableFormat::Both) {
         let path = dir.file(&format!("{stem}.parquet"));
         let file = File::create(&path).map_err(|e| PresentError::Io(path.clone(), e))?;
-        ParquetWriter::new(file).finish(df)?;
+        ParquetWriter::new(file)
+            .finish(df)
+            .map_err(|e| written(&path, e))?;
     }
     Ok(())
+}
+
+/// A polars error from writing `path`: an I/O error (a full disk, say) names the file.
+pub fn written(path: &Path, e: PolarsError) -> PresentError {
+    match e {
+        PolarsError::IO { error, .. } => PresentError::Io(path.to_path_buf(), copy_of(&error)),
+        e => PresentError::Table(e),
+    }
+}
+
+/// An `io::Error` with the same OS code (or kind) and text as `e`, which polars shares behind an
+/// `Arc`.
+fn copy_of(e: &std::io::Error) -> std::io::Error {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::new(e.kind(), e.to_string()),
+    }
 }
 
 /// Writes `text` as the results folder's file `name`.
