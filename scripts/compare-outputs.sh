@@ -33,6 +33,7 @@
 #     --threads 2, and `coopsim_version` is compared too (a version bump shows up as a difference).
 #   - NAME.stdout: the seconds a command took ("in 12.3 s") are masked, and so is the record's own
 #     folder in the "results: ..." line.
+#   - .NAME.lock: the lock a run holds on its results folder's name while it writes it.
 # Everything else is compared byte for byte. For CSV files that differ, the report gives, per column
 # that differs, the number of differing cells and the largest absolute and relative numeric
 # difference (relative to the larger magnitude of the two values). Parquet files and charts are
@@ -99,6 +100,9 @@ def files(root):
     out = set()
     for d, _, names in os.walk(root):
         for n in names:
+            # A results folder's lock (.NAME.lock beside it) is coopsim's, not a result.
+            if n.startswith(".") and n.endswith(".lock"):
+                continue
             out.add(os.path.relpath(os.path.join(d, n), root))
     return out
 
