@@ -86,6 +86,35 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Which parameters make the difference: vary many at once over ranges (Morris, Sobol or a
+    /// Latin hypercube), with common random numbers, and rank them by their effect on each outcome.
+    #[command(
+        after_help = "Examples:\n  coopsim sensitivity scenarios/baseline_2008.toml -r 10 \\\n      --vary policy.credit_guarantee.coverage=0..0.8 --vary policy.worker_buyout.probability=0..0.5 \\\n      --vary kinds.worker_coop.indivisible_reserve_share=0..1\n  coopsim sensitivity scenarios/baseline_2008.toml --method sobol --samples 256 -r 5 --vary ... \\\n      --outcome survival_gap --outcome all.public_cost\n  coopsim sensitivity my_scenario.toml          (uses the file's [sensitivity] table)\nRANGE is LO..HI, LO..HI:log (log-uniform) or false..true; integer parameters are rounded.\nOutcomes: survival_gap (worker co-ops' survival to the end of the crisis window minus conventional\nfirms'), all.exits, all.public_cost, and <kind>.<outcome> for each kind and survival_to_window_end,\ncrisis_hazard, hazard_ratio_vs_conventional, employment_change, pay_change, reserves_share,\nleverage, fragile_exit_share, exits. Writes output/<name>-sensitivity/."
+    )]
+    Sensitivity {
+        /// Scenario file (TOML): the base every point is laid over.
+        scenario: PathBuf,
+        /// A parameter and its range: KEY=LO..HI[:log] (repeatable); replaces the file's
+        /// [sensitivity] vary list.
+        #[arg(long = "vary", value_name = "KEY=RANGE")]
+        vary: Vec<String>,
+        /// morris (screening, cheap), sobol (variance shares) or lhs (uncertainty: the spread of
+        /// each outcome); default: the file's, else morris.
+        #[arg(long, value_enum)]
+        method: Option<MethodArg>,
+        /// Morris trajectories, Sobol base samples (the design runs samples x (parameters + 2)
+        /// points) or Latin hypercube points; default: the file's, else 10, 256 or 100.
+        #[arg(long)]
+        samples: Option<u32>,
+        /// Levels of Morris's grid (an even number; default 4).
+        #[arg(long)]
+        levels: Option<u32>,
+        /// An outcome to analyse (repeatable); the first is the one ranked when the analysis ends.
+        #[arg(long = "outcome", value_name = "NAME")]
+        outcome: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Validate a scenario without running it, and print it resolved (defaults and --set filled in).
     #[command(
         after_help = "Examples:\n  coopsim check scenarios/no_crisis.toml > resolved.toml\n  coopsim check scenarios/baseline_2008.toml --set policy.credit_guarantee.coverage=0.5 --format json\nWhat it prints runs as it stands: `coopsim run resolved.toml` gives the same results."
@@ -139,10 +168,11 @@ pub enum Command {
 
 /// The names of the commands above, each with its own manual page (a test holds the list to the
 /// enum).
-pub const COMMANDS: [&str; 8] = [
+pub const COMMANDS: [&str; 9] = [
     "run",
     "sweep",
     "compare",
+    "sensitivity",
     "check",
     "validate",
     "params",
@@ -202,6 +232,13 @@ pub struct CommonArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    Morris,
+    Sobol,
+    Lhs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

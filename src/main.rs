@@ -13,9 +13,9 @@ use clap::{CommandFactory, Parser};
 use coopsim::commands::{self, Common, Failure, Finished};
 use coopsim::output;
 use coopsim::present::TableFormat;
-use coopsim::scenario::SweepDesign;
+use coopsim::scenario::{SensitivityMethod, SweepDesign};
 
-use cli::{Cli, Command, CommonArgs, DesignArg, Format};
+use cli::{Cli, Command, CommonArgs, DesignArg, Format, MethodArg};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -106,6 +106,27 @@ fn main() -> ExitCode {
                 DesignArg::Grid => SweepDesign::Grid,
                 DesignArg::Oat => SweepDesign::Oat,
             }),
+            common: common_options(common),
+        }),
+        Command::Sensitivity {
+            scenario,
+            vary,
+            method,
+            samples,
+            levels,
+            outcome,
+            common,
+        } => commands::sensitivity::execute(commands::sensitivity::Options {
+            scenario,
+            vary,
+            method: method.map(|m| match m {
+                MethodArg::Morris => SensitivityMethod::Morris,
+                MethodArg::Sobol => SensitivityMethod::Sobol,
+                MethodArg::Lhs => SensitivityMethod::Lhs,
+            }),
+            samples,
+            levels,
+            outcomes: outcome,
             common: common_options(common),
         }),
         Command::Compare { scenarios, common } => {

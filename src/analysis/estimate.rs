@@ -42,6 +42,15 @@ impl Running {
         if self.n == 0 { f64::NAN } else { self.mean }
     }
 
+    /// The variance of the mean (the sample variance over n), or NaN with fewer than two values.
+    pub fn variance_of_mean(&self) -> f64 {
+        if self.n >= 2 {
+            self.m2 / f64::from(self.n - 1) / f64::from(self.n)
+        } else {
+            f64::NAN
+        }
+    }
+
     pub fn estimate(&self) -> Estimate {
         let n = f64::from(self.n);
         let half = if self.n >= 2 {

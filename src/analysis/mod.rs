@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod metrics;
 pub mod outcomes;
 pub mod run;
+pub mod sensitivity;
 pub mod summary;
 pub mod targets;
 pub mod validation;

@@ -14,7 +14,7 @@ use polars::prelude::*;
 
 use super::{Common, Error, Failure, Finished};
 use crate::analysis::{arms, outcomes, summary};
-use crate::experiment::{self, Arm, Design, Execution, Plan, Spill, budget, progress};
+use crate::experiment::{self, Arm, Design, Execution, FirmRecords, Plan, Spill, budget, progress};
 use crate::output::{self, ResultsDir, counted};
 use crate::present::comparison::{Comparison, markdown_report, report_heading, stem, summary_text};
 use crate::present::tables::write_text;
@@ -122,7 +122,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     }
     let exec = Execution {
         threads,
-        record_firms: vec![true; plan.arms.len()],
+        record_firms: FirmRecords::All,
         progress: req.progress,
         message: String::new(),
         cancel: req.cancel,

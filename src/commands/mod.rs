@@ -27,6 +27,7 @@ pub mod compare;
 pub mod comparison;
 pub mod params;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 

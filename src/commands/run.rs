@@ -16,7 +16,7 @@ use super::{Error, Failure, Finished};
 use crate::analysis::effect::{self, CrisisEffect, PairedEffect};
 use crate::analysis::run::{self, Reduced};
 use crate::analysis::{outcomes, summary};
-use crate::experiment::{self, Design, Execution, Plan, Spill, budget, progress};
+use crate::experiment::{self, Design, Execution, FirmRecords, Plan, Spill, budget, progress};
 use crate::model::ReplicationResult;
 use crate::output::{self, ResultsDir, counted};
 use crate::present::tables::{write_text, written};
@@ -208,7 +208,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
         Spills::create(&scratch, s, firms_path).map_err(|e| Error::Io(scratch.clone(), e))?;
     let exec = Execution {
         threads,
-        record_firms: vec![true; plan.arms.len()],
+        record_firms: FirmRecords::All,
         progress: req.progress,
         message: if paired {
             "simulating, each beside its control".into()

@@ -15,7 +15,7 @@ use super::{Error, Failure, Finished};
 use crate::analysis::Accumulator;
 use crate::analysis::targets::{self, Targets};
 use crate::analysis::validation::{self, Row, targets_met};
-use crate::experiment::{self, Arm, Execution, Plan, budget};
+use crate::experiment::{self, Arm, Execution, FirmRecords, Plan, budget};
 use crate::model::ReplicationResult;
 use crate::output::{self, ResultsDir, counted};
 use crate::present::charts::{self, ForestRow};
@@ -144,7 +144,7 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     let mut dir = ResultsDir::begin(&req.out, req.force)?;
     let exec = Execution {
         threads,
-        record_firms: in_use.iter().map(|&i| firms[i]).collect(),
+        record_firms: FirmRecords::Arms(in_use.iter().map(|&i| firms[i]).collect()),
         progress: req.progress,
         message: format!("simulating {} scenarios", in_use.len()),
         cancel: req.cancel,

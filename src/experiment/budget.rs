@@ -3,6 +3,8 @@
 //! through), compared with the memory this process may use. A run that cannot fit is refused
 //! with the estimate and what to change, rather than killed by the OOM killer half-way.
 
+use std::borrow::Borrow;
+
 use crate::model;
 use crate::scenario::{Kind, Scenario, Sector};
 
@@ -65,14 +67,25 @@ fn control_bytes(s: &Scenario) -> u64 {
 /// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
 /// workers. Each worker runs one unit; finished ones wait in a queue of about three per worker
 /// (see `engine::run_each`).
-pub fn estimate<'a>(
-    scenarios: impl IntoIterator<Item = &'a Scenario>,
+pub fn estimate<S: Borrow<Scenario>>(
+    scenarios: impl IntoIterator<Item = S>,
     unit: Unit,
     threads: usize,
     firm_table: bool,
 ) -> MemoryEstimate {
+    estimate_of(footprint(scenarios, unit, firm_table), threads)
+}
+
+/// What one worker holds while a unit runs, and what a finished unit holds while it waits to be
+/// written: (per replication, per result), in bytes.
+fn footprint<S: Borrow<Scenario>>(
+    scenarios: impl IntoIterator<Item = S>,
+    unit: Unit,
+    firm_table: bool,
+) -> (u64, u64) {
     let (mut per_replication, mut per_result) = (0, 0);
     for s in scenarios {
+        let s = s.borrow();
         let bytes = model::replication_bytes(s, true);
         per_replication = match unit {
             Unit::OneScenario => per_replication.max(bytes),
@@ -86,6 +99,10 @@ pub fn estimate<'a>(
         };
         per_result = per_result.max(result);
     }
+    (per_replication, per_result)
+}
+
+fn estimate_of((per_replication, per_result): (u64, u64), threads: usize) -> MemoryEstimate {
     let threads = threads.max(1);
     let t = threads as u64;
     MemoryEstimate {
@@ -154,40 +171,26 @@ pub fn check(estimate: MemoryEstimate, available: u64, firm_table: bool) -> Resu
 /// The threads a run may use. Threads the user asked for are kept or the run is refused; without
 /// a request, the run gets as many of `default_threads` as fit in memory (at least one, or it is
 /// refused). `Some(n)` when fewer threads than the default must be used.
-pub fn fit_threads<'a>(
-    scenarios: impl IntoIterator<Item = &'a Scenario> + Clone,
+pub fn fit_threads<S: Borrow<Scenario>>(
+    scenarios: impl IntoIterator<Item = S>,
     unit: Unit,
     requested: Option<usize>,
     default_threads: usize,
     firm_table: bool,
     available: u64,
 ) -> Result<Option<usize>, TooLarge> {
+    // Worked out once: a plan of many points builds each point's scenario to measure it.
+    let footprint = footprint(scenarios, unit, firm_table);
     if let Some(n) = requested {
-        return check(
-            estimate(scenarios, unit, n, firm_table),
-            available,
-            firm_table,
-        )
-        .map(|()| requested);
+        return check(estimate_of(footprint, n), available, firm_table).map(|()| requested);
     }
     let all = default_threads.max(1);
     for n in (1..=all).rev() {
-        if check(
-            estimate(scenarios.clone(), unit, n, firm_table),
-            available,
-            firm_table,
-        )
-        .is_ok()
-        {
+        if check(estimate_of(footprint, n), available, firm_table).is_ok() {
             return Ok((n < all).then_some(n));
         }
     }
-    check(
-        estimate(scenarios, unit, 1, firm_table),
-        available,
-        firm_table,
-    )
-    .map(|()| None)
+    check(estimate_of(footprint, 1), available, firm_table).map(|()| None)
 }
 
 fn mib(bytes: u64) -> String {

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use super::budget;
-use super::plan::{Plan, Units};
+use super::plan::{Arms, Plan, Units};
 use super::progress;
 use crate::model::{ReplicationResult, RunOptions, run_replication};
 use crate::scenario::Scenario;
@@ -46,8 +46,8 @@ pub enum Stop {
 pub struct Execution<'a> {
     /// Worker threads; `None` uses rayon's default (all cores, or `RAYON_NUM_THREADS`).
     pub threads: Option<usize>,
-    /// Per arm: keep per-firm records (survival analysis, fragility).
-    pub record_firms: Vec<bool>,
+    /// Which arms keep per-firm records (survival analysis, fragility).
+    pub record_firms: FirmRecords,
     /// Show a progress bar on stderr (when it is a terminal).
     pub progress: bool,
     /// The progress bar's message, e.g. "simulating".
@@ -57,12 +57,29 @@ pub struct Execution<'a> {
     pub cancel: Option<&'a AtomicBool>,
 }
 
+/// Which arms' replications keep per-firm records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirmRecords {
+    All,
+    /// One flag per arm.
+    Arms(Vec<bool>),
+}
+
+impl FirmRecords {
+    fn of(&self, arm: usize) -> bool {
+        match self {
+            FirmRecords::All => true,
+            FirmRecords::Arms(flags) => flags[arm],
+        }
+    }
+}
+
 impl Execution<'_> {
     /// Every arm's firm records kept, no progress bar, no cancellation.
-    pub fn quiet(plan: &Plan, threads: Option<usize>) -> Execution<'static> {
+    pub fn quiet(threads: Option<usize>) -> Execution<'static> {
         Execution {
             threads,
-            record_firms: vec![true; plan.arms.len()],
+            record_firms: FirmRecords::All,
             progress: false,
             message: String::new(),
             cancel: None,
@@ -87,15 +104,15 @@ pub fn run_options(scenario: &Scenario, record_firms: bool) -> RunOptions {
 /// The threads a plan will use, decided before anything is written: a plan whose memory estimate
 /// exceeds what is available is refused, or, when no thread count was asked for, given fewer
 /// threads. `unit` says what a worker holds at once (see `budget::Unit`).
-pub fn fit_threads(
-    plan: &Plan,
+pub fn fit_threads<P: Arms + ?Sized>(
+    plan: &P,
     unit: budget::Unit,
     requested: Option<usize>,
     firm_table: bool,
 ) -> Result<Option<usize>, budget::TooLarge> {
     match budget::available_memory() {
         Some(available) => budget::fit_threads(
-            plan.scenarios(),
+            (0..plan.arm_count()).map(|a| plan.scenario(a)),
             unit,
             requested,
             rayon::current_num_threads(),
@@ -111,16 +128,16 @@ pub fn fit_threads(
 /// reduces each on the worker that ran it with `reduce(arm, replication, result)`, and feeds the
 /// reduced values to `sink(arm, replication, value)` one at a time in that order on the calling
 /// thread. If `sink` fails or the run is cancelled, no new unit starts and the error is returned.
-pub fn run_each<A, E, R, S>(plan: &Plan, exec: &Execution, reduce: R, mut sink: S) -> Result<(), E>
+pub fn run_each<P, A, E, R, S>(plan: &P, exec: &Execution, reduce: R, mut sink: S) -> Result<(), E>
 where
+    P: Arms + ?Sized,
     A: Send,
     E: From<Stop>,
     R: Fn(usize, u32, ReplicationResult) -> A + Sync,
     S: FnMut(usize, u32, A) -> Result<(), E>,
 {
     debug_assert_eq!(plan.units(), Units::Each);
-    let arms = plan.arms.len() as u32;
-    let options = options(plan, exec);
+    let arms = plan.arm_count() as u32;
     let unit_name = if arms == 1 {
         "replications"
     } else {
@@ -132,8 +149,9 @@ where
         unit_name,
         |job| {
             let (r, a) = (job / arms, (job % arms) as usize);
-            let s = &plan.arms[a].scenario;
-            reduce(a, r, run_replication(s, r, options[a]))
+            let s = plan.scenario(a);
+            let options = run_options(&s, exec.record_firms.of(a));
+            reduce(a, r, run_replication(&s, r, options))
         },
         |job, value| sink((job % arms) as usize, job / arms, value),
     )
@@ -160,7 +178,6 @@ where
     S: FnMut(u32, T) -> Result<(), E>,
 {
     debug_assert_eq!(plan.units(), Units::Together);
-    let options = options(plan, exec);
     run_units(
         plan,
         exec,
@@ -169,9 +186,11 @@ where
             let reduced = plan
                 .arms
                 .iter()
-                .zip(&options)
                 .enumerate()
-                .map(|(a, (arm, o))| reduce(a, r, run_replication(&arm.scenario, r, *o)))
+                .map(|(a, arm)| {
+                    let options = run_options(&arm.scenario, exec.record_firms.of(a));
+                    reduce(a, r, run_replication(&arm.scenario, r, options))
+                })
                 .collect();
             combine(r, reduced)
         },
@@ -192,8 +211,8 @@ where
     F: Fn(ReplicationResult) -> T + Sync,
 {
     let plan = Plan::single(scenario.clone());
-    let mut exec = Execution::quiet(&plan, threads);
-    exec.record_firms = vec![record_firms];
+    let mut exec = Execution::quiet(threads);
+    exec.record_firms = FirmRecords::Arms(vec![record_firms]);
     let mut out = Vec::with_capacity(scenario.replications as usize);
     let ran = run_each(
         &plan,
@@ -211,34 +230,29 @@ where
     }
 }
 
-fn options(plan: &Plan, exec: &Execution) -> Vec<RunOptions> {
-    plan.arms
-        .iter()
-        .zip(&exec.record_firms)
-        .map(|(arm, firms)| run_options(&arm.scenario, *firms))
-        .collect()
-}
-
 /// The plan's units with a progress bar and the cancellation check before each value reaches
 /// `sink`.
-fn run_units<T, E, F, S>(
-    plan: &Plan,
+fn run_units<P, T, E, F, S>(
+    plan: &P,
     exec: &Execution,
     unit_name: &str,
     work: F,
     mut sink: S,
 ) -> Result<(), E>
 where
+    P: Arms + ?Sized,
     T: Send,
     E: From<Stop>,
     F: Fn(u32) -> T + Sync,
     S: FnMut(u32, T) -> Result<(), E>,
 {
-    assert_eq!(
-        exec.record_firms.len(),
-        plan.arms.len(),
-        "one firm-records flag per arm"
-    );
+    if let FirmRecords::Arms(flags) = &exec.record_firms {
+        assert_eq!(
+            flags.len(),
+            plan.arm_count(),
+            "one firm-records flag per arm"
+        );
+    }
     let bar = progress::bar(exec.progress, plan.unit_count(), unit_name);
     if !exec.message.is_empty() {
         bar.set_message(exec.message.clone());

@@ -9,11 +9,12 @@ pub mod budget;
 pub mod engine;
 pub mod plan;
 pub mod progress;
+pub mod sensitivity;
 pub mod spill;
 
 pub use engine::{
-    Execution, PoolError, Stop, cancelled, fit_threads, run_each, run_ensemble, run_together,
-    with_threads,
+    Execution, FirmRecords, PoolError, Stop, cancelled, fit_threads, run_each, run_ensemble,
+    run_together, with_threads,
 };
-pub use plan::{Arm, Design, Plan, Units};
+pub use plan::{Arm, Arms, Design, Plan, Units};
 pub use spill::{Label, Shape, Spill};

@@ -6,6 +6,8 @@
 //! grid or one-at-a-time sweep, a comparison of scenario files, the scenarios of a targets file).
 //! Pure: scenarios in, a plan out; `engine` runs it.
 
+use std::borrow::Cow;
+
 use crate::scenario::sweep::{SweepPoint, Vary, sweep_points};
 use crate::scenario::{
     self, Scenario, ScenarioError, ScenarioErrorKind, ScenarioErrors, SweepDesign, setting,
@@ -27,6 +29,44 @@ impl Arm {
             settings: Vec::new(),
             scenario,
         }
+    }
+}
+
+/// What the engine runs: arms, each a scenario, times replications, grouped into units. A `Plan`
+/// lists its arms; a design of many points (`sensitivity::PointPlan`) builds each point's
+/// scenario when a worker needs it, so memory does not grow with the points.
+pub trait Arms: Sync {
+    fn arm_count(&self) -> usize;
+    /// Arm `arm`'s scenario.
+    fn scenario(&self, arm: usize) -> Cow<'_, Scenario>;
+    /// Replications of every arm (common random numbers).
+    fn replications(&self) -> u32;
+    fn units(&self) -> Units;
+
+    /// How many units the plan runs.
+    fn unit_count(&self) -> u32 {
+        match self.units() {
+            Units::Each => self.arm_count() as u32 * self.replications(),
+            Units::Together => self.replications(),
+        }
+    }
+}
+
+impl Arms for Plan {
+    fn arm_count(&self) -> usize {
+        self.arms.len()
+    }
+
+    fn scenario(&self, arm: usize) -> Cow<'_, Scenario> {
+        Cow::Borrowed(&self.arms[arm].scenario)
+    }
+
+    fn replications(&self) -> u32 {
+        Plan::replications(self)
+    }
+
+    fn units(&self) -> Units {
+        Plan::units(self)
     }
 }
 
@@ -152,14 +192,6 @@ impl Plan {
     /// The arms' scenarios, in arm order.
     pub fn scenarios(&self) -> impl Iterator<Item = &Scenario> + Clone {
         self.arms.iter().map(|a| &a.scenario)
-    }
-
-    /// How many units the plan runs.
-    pub fn unit_count(&self) -> u32 {
-        match self.units() {
-            Units::Each => self.arms.len() as u32 * self.replications(),
-            Units::Together => self.replications(),
-        }
     }
 
     /// A stable hash of everything that decides the plan's results: each arm's label, settings

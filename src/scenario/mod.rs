@@ -6,6 +6,7 @@ pub mod control;
 pub mod error;
 pub mod params;
 pub mod schema;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 

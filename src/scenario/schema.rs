@@ -114,12 +114,25 @@ pub enum SweepDesign {
     Oat,
 }
 
+/// How `coopsim sensitivity` samples the ranges of the parameters it varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SensitivityMethod {
+    /// Morris elementary effects on trajectories over a grid of levels (screening).
+    Morris,
+    /// Sobol first-order and total indices from Saltelli's design on a scrambled Sobol sequence.
+    Sobol,
+    /// Latin hypercube sample (uncertainty analysis: each outcome's spread over the ranges).
+    Lhs,
+}
+
 leaf_enum!(
     Kind,
     Margin,
     RecoveryShape,
     Vec<Margin>,
     SweepDesign,
+    SensitivityMethod,
     Vec<String>
 );
 
@@ -132,6 +145,27 @@ params! {
         ["KEY=VALUES", "coopsim sweep"]
         /// Parameters to vary, written as on the command line: "kinds.worker_coop.fund_levy_share=0,0.03,0.06" (a list) or "policy.credit_guarantee.coverage=0:0.5:6" (6 evenly spaced points from 0 to 0.5).
         pub vary: Vec<String>,
+    }
+}
+
+params! {
+    /// What `coopsim sensitivity` varies when the command line does not say (`--vary` replaces it).
+    pub struct Sensitivity / SensitivityPatch {
+        ["morris, sobol or lhs", "coopsim sensitivity"]
+        /// How the ranges are sampled: "morris" (elementary effects: which parameters matter, cheaply), "sobol" (first-order and total variance shares) or "lhs" (Latin hypercube: the spread of each outcome over the ranges).
+        pub method: SensitivityMethod,
+        ["count (0: the method's default)", "coopsim sensitivity"]
+        /// Morris trajectories, Sobol base samples (the design runs samples x (parameters + 2) points) or Latin hypercube points; 0 takes the method's default (10, 256, 100).
+        pub samples: u32,
+        ["levels", "Morris 1991; Saltelli et al. 2004"]
+        /// Levels of each parameter's range on Morris's grid (an even number; 4 is usual).
+        pub levels: u32,
+        ["KEY=LO..HI", "coopsim sensitivity"]
+        /// Parameters to vary over ranges: "policy.credit_guarantee.coverage=0..0.8", "bank.capital_requirement=0.04..0.1:log" (log-uniform), "kinds.worker_coop.fund_access=false..true". Integer parameters are rounded.
+        pub vary: Vec<String>,
+        ["outcome names", "coopsim sensitivity"]
+        /// Outcomes to analyse (see `coopsim sensitivity --help`); empty: the co-op vs conventional survival gap, each of the two kinds' survival and employment change, and the public cost.
+        pub outcomes: Vec<String>,
     }
 }
 
@@ -794,6 +828,9 @@ params! {
         ["block", "coopsim sweep"]
         /// Parameter sweep (used only by `coopsim sweep`).
         pub sweep: Sweep,
+        ["block", "coopsim sensitivity"]
+        /// Global sensitivity analysis (used only by `coopsim sensitivity`).
+        pub sensitivity: Sensitivity,
     }
 }
 
@@ -966,6 +1003,13 @@ impl Default for Scenario {
             sweep: Sweep {
                 design: SweepDesign::Grid,
                 vary: Vec::new(),
+            },
+            sensitivity: Sensitivity {
+                method: SensitivityMethod::Morris,
+                samples: 0,
+                levels: 4,
+                vary: Vec::new(),
+                outcomes: Vec::new(),
             },
         }
     }

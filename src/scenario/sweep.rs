@@ -169,7 +169,10 @@ impl Vary {
             found,
             help,
         };
-        if FIXED.contains(&self.key.as_str()) || self.key.starts_with("sweep") {
+        if FIXED.contains(&self.key.as_str())
+            || self.key.starts_with("sweep")
+            || self.key.starts_with("sensitivity")
+        {
             return Err(err(
                 "a model or policy parameter".into(),
                 format!(

@@ -617,6 +617,26 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         r.fail("sweep.vary", e.expected, e.found);
     }
 
+    // The same for the ranges of a [sensitivity] table, and its Morris levels.
+    if let Err(errors) = crate::scenario::sensitivity::ranges(&s.sensitivity.vary, s) {
+        for (i, e) in errors {
+            r.fail_with_help(
+                &format!("sensitivity.vary[{i}]"),
+                e.expected,
+                e.found,
+                e.help,
+            );
+        }
+    }
+    let levels = s.sensitivity.levels;
+    if levels < 2 || !levels.is_multiple_of(2) {
+        r.fail(
+            "sensitivity.levels",
+            "an even number of Morris levels, at least 2",
+            levels.to_string(),
+        );
+    }
+
     // Report each key once (its first broken rule), in the order found.
     let mut seen = std::collections::HashSet::new();
     r.out.retain(|v| seen.insert(v.key.clone()));

@@ -15,6 +15,7 @@ mod comparison;
 mod lines;
 mod panels;
 mod run;
+mod sensitivity;
 mod sweep;
 mod validation;
 
@@ -22,6 +23,7 @@ pub use comparison::{compare_curves, comparison};
 
 pub use crate::present::comparison::Comparison;
 pub use run::{ChartData, draw_all};
+pub use sensitivity::{IndexMarks, SensitivityChart, sensitivity_chart};
 pub use validation::{ForestRow, validation_forest};
 
 use std::sync::Once;
