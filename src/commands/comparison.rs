@@ -197,11 +197,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
-    // A Ctrl-C during the summary or the charts still means no results.
-    if experiment::cancelled(req.cancel) {
-        return Err(Error::Interrupted);
-    }
-    let folder = dir.commit()?;
+    let folder = super::commit(dir, req.cancel)?;
     Ok(ComparisonReport {
         folder,
         table,

@@ -96,6 +96,18 @@ pub struct Common {
     pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
+/// Moves a finished results folder into place, unless the user asked to stop meanwhile: a
+/// Ctrl-C during the summary or the charts still means no results.
+fn commit(
+    dir: crate::output::ResultsDir,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<PathBuf, Error> {
+    if crate::experiment::cancelled(cancel) {
+        return Err(Error::Interrupted);
+    }
+    Ok(dir.commit()?)
+}
+
 /// Refuses `--threads 0`.
 fn check_threads(threads: Option<usize>) -> Result<(), Failure> {
     if threads == Some(0) {

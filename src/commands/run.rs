@@ -316,11 +316,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
         control_scenario: paired.then(|| &plan.arms[0].scenario),
     };
     write_manifest(&mut dir, req, &manifest)?;
-    // A Ctrl-C during the summary or the charts still means no results.
-    if experiment::cancelled(req.cancel) {
-        return Err(Error::Interrupted);
-    }
-    let folder = dir.commit()?;
+    let folder = super::commit(dir, req.cancel)?;
     Ok(RunReport {
         folder,
         headline,

@@ -329,10 +329,7 @@ pub fn run(req: &SensitivityRequest) -> Result<SensitivityReport, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
-    if experiment::cancelled(req.cancel) {
-        return Err(Error::Interrupted);
-    }
-    let folder = dir.commit()?;
+    let folder = super::commit(dir, req.cancel)?;
     Ok(SensitivityReport {
         folder,
         rows,

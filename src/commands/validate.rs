@@ -200,10 +200,7 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, &plan, &rows, used_threads, wall_seconds)?;
-    if experiment::cancelled(req.cancel) {
-        return Err(Error::Interrupted);
-    }
-    let folder = dir.commit()?;
+    let folder = super::commit(dir, req.cancel)?;
     Ok(ValidationReport {
         folder,
         rows,

@@ -29,6 +29,7 @@ pub use validation::{ForestRow, validation_forest};
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use polars::prelude::*;
@@ -233,6 +234,69 @@ enum Swatch {
     LineAndPoint,
     /// A dot with its interval bar (sweep charts of settings that are not numbers).
     Point,
+}
+
+/// A chart of one row per item: numbers across, rows up.
+type RowChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The axes of a chart of one row per item (a forest plot, ranked bars): rows at y = 0 (bottom)
+/// to rows - 1, the x axis over `x` with `x_labels` ticks and its description fitted under the
+/// plot, no y mesh, and a label column `column` pixels wide on the left for `row_labels`.
+#[allow(clippy::too_many_arguments)]
+fn row_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    margin: i32,
+    x_axis: i32,
+    column: i32,
+    x: (f64, f64),
+    rows: usize,
+    x_labels: usize,
+    desc: &str,
+) -> Result<RowChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let inner = plot.dim_in_pixel().0 as i32 - 2 * margin - column - 16;
+    let (desc, desc_size) = fitted(plot, desc, inner, AXIS_DESC)?;
+    let mut chart = ChartBuilder::on(plot)
+        .margin(margin)
+        .x_label_area_size(x_axis)
+        .y_label_area_size(column + 16)
+        .build_cartesian_2d(x.0..x.1, -0.5..rows as f64 - 0.5)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(x_labels)
+        .x_label_formatter(&|v| tick(*v))
+        .x_desc(desc)
+        .axis_desc_style((FONT, desc_size))
+        .label_style((FONT, TICKS))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .light_line_style(RGBColor(246, 246, 246))
+        .draw()?;
+    Ok(chart)
+}
+
+/// Each row's label, right-aligned against the plot at its row's height, fitted to `column`
+/// pixels from `size` down (`backend_coord` is in the page's pixels, `plot`'s are from its corner).
+fn row_labels<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    chart: &RowChart<'_, DB>,
+    labels: &[(String, RGBColor)],
+    column: i32,
+    size: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let n = labels.len();
+    let x0 = chart.x_range().start;
+    let base = plot.get_base_pixel();
+    for (i, (label, colour)) in labels.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(x0, (n - 1 - i) as f64));
+        let (px, py) = (px - base.0, py - base.1);
+        let (text, size) = fitted(plot, label, column, size)?;
+        let style = TextStyle::from((FONT, size))
+            .color(colour)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        plot.draw(&Text::new(text, (px - 10, py), style))?;
+    }
+    Ok(())
 }
 
 /// The legend: one swatch per series, top to bottom, in its own strip right of the plots, then

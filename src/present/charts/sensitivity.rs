@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::output::ResultsDir;
 
 use super::{
-    AXIS_DESC, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, fitted,
-    frame, padded, register_font, save, tick,
+    AXIS_DESC, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, frame,
+    padded, register_font, row_axes, row_labels, save, tick,
 };
 
 /// One parameter's marks on an outcome's chart.
@@ -177,25 +177,7 @@ impl Chart for Drawn<'_> {
                     .filter(|x| x.is_finite());
                 let (lo, hi) = values.fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
                 let (x0, x1) = padded(lo.min(0.0), hi.max(1e-9));
-                let inner = plot_w as i32 - 2 * MARGIN - column - 16;
-                let (desc, desc_size) = fitted(&plot, x_desc, inner, AXIS_DESC)?;
-                let mut chart = ChartBuilder::on(&plot)
-                    .margin(MARGIN)
-                    .x_label_area_size(80)
-                    .y_label_area_size(column + 16)
-                    .build_cartesian_2d(x0..x1, -0.5..n as f64 - 0.5)?;
-                chart
-                    .configure_mesh()
-                    .disable_y_mesh()
-                    .y_labels(0)
-                    .x_labels(7)
-                    .x_label_formatter(&|v| tick(*v))
-                    .x_desc(desc)
-                    .axis_desc_style((FONT, desc_size))
-                    .label_style((FONT, TICKS))
-                    .bold_line_style(RGBColor(215, 215, 215))
-                    .light_line_style(RGBColor(246, 246, 246))
-                    .draw()?;
+                let mut chart = row_axes(&plot, MARGIN, 80, column, (x0, x1), n, 7, x_desc)?;
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
                     RGBColor(90, 90, 90).stroke_width(2),
@@ -234,15 +216,9 @@ impl Chart for Drawn<'_> {
                         }
                     }
                 }
-                let base = plot.get_base_pixel();
-                for (i, label) in labels.iter().enumerate() {
-                    let (px, py) = chart.backend_coord(&(x0, (n - 1 - i) as f64));
-                    let (px, py) = (px - base.0, py - base.1);
-                    let (text, size) = fitted(&plot, label, column, size)?;
-                    let style =
-                        TextStyle::from((FONT, size)).pos(Pos::new(HPos::Right, VPos::Center));
-                    plot.draw(&Text::new(text, (px - 10, py), style))?;
-                }
+                let labels: Vec<(String, RGBColor)> =
+                    labels.into_iter().map(|l| (l, BLACK)).collect();
+                row_labels(&plot, &chart, &labels, column, size)?;
                 let legend_series: Vec<Series> = series
                     .iter()
                     .enumerate()

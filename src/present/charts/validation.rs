@@ -3,13 +3,12 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::ResultsDir;
 
 use super::{
-    AXIS_DESC, Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, fitted,
-    frame, register_font, save, tick,
+    Chart, ChartError, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, frame, register_font,
+    row_axes, row_labels, save,
 };
 
 /// One row of the validation forest plot: a measure's model mean and 95% interval against its band.
@@ -109,25 +108,7 @@ impl Chart for Forest<'_> {
         let (x0, x1) = (SHOWN.0 - 0.25, SHOWN.1 + 0.25);
         // The axis description, fitted under the plotting area (right of the label column).
         let desc = "position relative to the target's band (0 = lower edge, 1 = upper edge)";
-        let inner = plot_w as i32 - 2 * MARGIN - column - 16;
-        let (desc, desc_size) = fitted(&plot, desc, inner, AXIS_DESC)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(MARGIN)
-            .x_label_area_size(X_AXIS)
-            .y_label_area_size(column + 16)
-            .build_cartesian_2d(x0..x1, -0.5..n as f64 - 0.5)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .x_desc(desc)
-            .axis_desc_style((FONT, desc_size))
-            .label_style((FONT, TICKS))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .light_line_style(RGBColor(246, 246, 246))
-            .draw()?;
+        let mut chart = row_axes(&plot, MARGIN, X_AXIS, column, (x0, x1), n, 6, desc)?;
         // Bands a little shorter than their row, and no taller than 24 pixels when rows are few.
         let half = (12.0 / f64::from(pitch.max(1))).min(0.36);
         for (i, row) in self.rows.iter().enumerate() {
@@ -184,20 +165,14 @@ impl Chart for Forest<'_> {
                 chart.draw_series(std::iter::once(off((edge, y), m > SHOWN.1, 10, colour)))?;
             }
         }
-        // The labels, right-aligned against the plot, each at its row's height (`backend_coord` is
-        // in the page's pixels, `plot`'s are from its corner).
+        // The labels, each at its row's height; grey for a measure with no value.
         let grey = RGBColor(110, 110, 110);
-        let base = plot.get_base_pixel();
-        for (i, (label, row)) in labels.iter().zip(self.rows).enumerate() {
-            let (px, py) = chart.backend_coord(&(x0, (n - 1 - i) as f64));
-            let (px, py) = (px - base.0, py - base.1);
-            let (text, size) = fitted(&plot, label, column, size)?;
-            let colour = if row.mean.is_nan() { grey } else { BLACK };
-            let style = TextStyle::from((FONT, size))
-                .color(&colour)
-                .pos(Pos::new(HPos::Right, VPos::Center));
-            plot.draw(&Text::new(text, (px - 10, py), style))?;
-        }
+        let coloured: Vec<(String, RGBColor)> = labels
+            .into_iter()
+            .zip(self.rows)
+            .map(|(label, row)| (label, if row.mean.is_nan() { grey } else { BLACK }))
+            .collect();
+        row_labels(&plot, &chart, &coloured, column, size)?;
         let series = [("met", MET), ("not met", NOT_MET)].map(|(label, colour)| Series {
             label: label.into(),
             colour,
