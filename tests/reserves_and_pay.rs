@@ -4,6 +4,7 @@
 
 mod common;
 
+use coopsim::model::{Economy, Origin, RunOptions};
 use coopsim::scenario::Kind;
 
 use common::*;
@@ -150,4 +151,37 @@ fn members_leaving_a_losing_coop_take_divisible_reserves_with_them() {
         &kept,
         &unlocked,
     );
+}
+
+#[test]
+fn going_concerns_start_with_their_cash_buffer_and_founders_with_their_founding_cash() {
+    // An initial firm is a going concern: its surplus rule has put what it holds beyond the cash
+    // buffer into reserves (which start at their target), so it does not start with a founder's
+    // cash on top, which the warm-up and horizon would slowly turn into reserves. Entrants are
+    // founded with their kind's founding cash.
+    let s = shipped_with("no_crisis.toml", 1);
+    let mut e = Economy::new(&s, 0, RunOptions::default());
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    for f in e.firms() {
+        let k = s.kinds.get(f.kind);
+        assert!(
+            close(f.cash, k.cash_buffer_months * f.last_costs),
+            "{} starts with {:.3} months of costs in cash",
+            f.kind.name(),
+            f.cash / f.last_costs
+        );
+    }
+    let mut founded = 0;
+    for _ in 0..24 {
+        let month = e.month();
+        e.step();
+        for f in e.firms() {
+            if f.origin == Origin::Entry && f.birth_month == month {
+                let k = s.kinds.get(f.kind);
+                assert!(close(f.cash, k.founding_cash_months * f.last_costs));
+                founded += 1;
+            }
+        }
+    }
+    assert!(founded > 0, "no entrant in two years");
 }

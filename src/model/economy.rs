@@ -367,7 +367,14 @@ impl<'a> Economy<'a> {
         firm.expected_demand = capacity;
         firm.persistent_demand = capacity;
         firm.last_costs = firm.pay_rate(k, t) * heads as f64 + firm.fixed_costs(t);
-        firm.cash = k.params.founding_cash_months * firm.last_costs;
+        // A founder puts in the kind's founding cash; a going concern holds the buffer its payout
+        // rule keeps (beside the reserves `populate` gives it), since losses come out of cash and
+        // surpluses go to reserves once cash is back at the buffer (7.5).
+        let cash_months = match origin {
+            Origin::Initial => k.params.cash_buffer_months,
+            Origin::Entry | Origin::Buyout => k.params.founding_cash_months,
+        };
+        firm.cash = cash_months * firm.last_costs;
         // A going concern has repaid part of its founding loan: the share its age has amortised.
         let age = (self.month - birth).max(0);
         let repaid = match origin {
