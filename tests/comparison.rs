@@ -400,6 +400,10 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
         "oat",
         // A lost contract leaves the model, so a mutual's renewal risk is the kind's.
         "--set",
+        "policy.public_contracts.relet_to.social_coop_a=0",
+        "--set",
+        "policy.public_contracts.relet_to.social_coop_b=0",
+        "--set",
         "policy.public_contracts.relet_to.public_service_mutual=0",
         "-r",
         "20",

@@ -101,11 +101,13 @@ fn public_service_mutuals_collapse_when_contracts_are_never_renewed() {
         })
     };
     let mut renewed = base();
-    set(
-        &mut renewed,
-        "policy.public_contracts.relet_to.public_service_mutual",
-        "0",
-    );
+    for kind in ["social_coop_a", "social_coop_b", "public_service_mutual"] {
+        set(
+            &mut renewed,
+            &format!("policy.public_contracts.relet_to.{kind}"),
+            "0",
+        );
+    }
     let mut never = renewed.clone();
     set(
         &mut never,

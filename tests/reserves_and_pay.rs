@@ -1,10 +1,12 @@
 //! Rules of the second version (MODEL.md 8): reserves have a target; a co-op's members are paid
 //! an advance and, once reserves are built, the rest of the surplus as refunds; public contracts
-//! that are not renewed are let again.
+//! that are not renewed, or whose provider closes, are let again.
 
 mod common;
 
-use coopsim::scenario::Kind;
+use coopsim::model::firm::KindRules;
+use coopsim::model::{Economy, Origin, RunOptions};
+use coopsim::scenario::{Kind, Scenario};
 
 use common::*;
 
@@ -102,11 +104,13 @@ fn public_contracts_are_relet_when_lost() {
         "0",
     );
     let mut gone = relet.clone();
-    set(
-        &mut gone,
-        "policy.public_contracts.relet_to.public_service_mutual",
-        "0",
-    );
+    for kind in ["social_coop_a", "social_coop_b", "public_service_mutual"] {
+        set(
+            &mut gone,
+            &format!("policy.public_contracts.relet_to.{kind}"),
+            "0",
+        );
+    }
     assert_clearly_greater(
         "mutuals' jobs at the horizon, contracts re-let vs gone",
         &at_horizon(&relet),
@@ -150,4 +154,116 @@ fn members_leaving_a_losing_coop_take_divisible_reserves_with_them() {
         &kept,
         &unlocked,
     );
+}
+
+#[test]
+fn going_concerns_start_with_their_cash_buffer_and_founders_with_their_founding_cash() {
+    // An initial firm is a going concern: its surplus rule has put what it holds beyond the cash
+    // buffer into reserves (which start at their target), so it does not start with a founder's
+    // cash on top, which the warm-up and horizon would slowly turn into reserves. Entrants are
+    // founded with their kind's founding cash.
+    let s = shipped_with("no_crisis.toml", 1);
+    let mut e = Economy::new(&s, 0, RunOptions::default());
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    for f in e.firms() {
+        let k = s.kinds.get(f.kind);
+        assert!(
+            close(f.cash, k.cash_buffer_months * f.last_costs),
+            "{} starts with {:.3} months of costs in cash",
+            f.kind.name(),
+            f.cash / f.last_costs
+        );
+    }
+    let mut founded = 0;
+    for _ in 0..24 {
+        let month = e.month();
+        e.step();
+        for f in e.firms() {
+            if f.origin == Origin::Entry && f.birth_month == month {
+                let k = s.kinds.get(f.kind);
+                assert!(close(f.cash, k.founding_cash_months * f.last_costs));
+                founded += 1;
+            }
+        }
+    }
+    assert!(founded > 0, "no entrant in two years");
+}
+
+/// A calm economy of 1,000 firms in which providers of public services close often and none are
+/// founded, for the tests of re-tendering.
+fn closing_providers() -> Scenario {
+    let mut s = shipped_with("no_crisis.toml", 1);
+    set(&mut s, "population.firms", "1000");
+    set(&mut s, "warmup_months", "0");
+    set(&mut s, "months", "48");
+    set(&mut s, "population.background_exit_monthly", "0.01");
+    for kind in ["social_coop_a", "social_coop_b", "public_service_mutual"] {
+        set(&mut s, &format!("kinds.{kind}.founding_rate_relative"), "0");
+    }
+    s
+}
+
+fn contracts_held(e: &Economy) -> f64 {
+    e.firms().iter().map(|f| f.contract_base_value).sum()
+}
+
+#[test]
+fn the_public_services_of_closing_providers_go_back_to_tender() {
+    // Nothing creates or ends a public service here (every contract is renewed, no new provider
+    // brings one, no austerity), so what firms hold plus what waits on tender stays what it was,
+    // month by month, while about a third of the providers close. If a closing provider's
+    // contract left with it, the sum would fall with them.
+    let mut s = closing_providers();
+    set(&mut s, "policy.public_contracts.renewal_probability", "1");
+    let mut e = Economy::new(&s, 0, RunOptions::default());
+    let start = contracts_held(&e);
+    let providers = |e: &Economy| {
+        e.firms()
+            .iter()
+            .filter(|f| f.contract_base_value > 0.0)
+            .count()
+    };
+    let at_start = providers(&e);
+    while e.month() < s.months as i32 {
+        e.step();
+        let total = contracts_held(&e) + e.services_on_tender();
+        assert!(
+            (total - start).abs() <= 1e-9 * start,
+            "month {}: {total:.3} contracted or on tender, {start:.3} at the start",
+            e.month()
+        );
+    }
+    assert!(
+        (providers(&e) as f64) < 0.8 * at_start as f64,
+        "too few providers closed for the test to mean anything"
+    );
+}
+
+#[test]
+fn a_service_back_on_tender_is_let_in_lots_each_winner_can_carry() {
+    // With no renewals every contract goes back to tender at its term. A winner takes on at most
+    // its kind's contract share of its capacity, so a large service is shared among several
+    // providers rather than landing whole on a small one.
+    let mut s = closing_providers();
+    set(&mut s, "policy.public_contracts.renewal_probability", "0");
+    let length = s.policy.public_contracts.length_months;
+    let mut e = Economy::new(&s, 0, RunOptions::default());
+    let mut let_this_month = 0;
+    while e.month() < s.months as i32 {
+        e.step();
+        for f in e.firms() {
+            if f.contract_months_left == length {
+                let k = KindRules::new(&s, f.kind);
+                let carry = k.params.public_contract_share * f.productivity * f.effective_heads(&k);
+                assert!(
+                    f.contract_base_value <= carry * (1.0 + 1e-9),
+                    "{} took on {:.2}, can carry {carry:.2}",
+                    f.kind.name(),
+                    f.contract_base_value
+                );
+                let_this_month += 1;
+            }
+        }
+    }
+    assert!(let_this_month > 0, "no contract was let again");
 }

@@ -65,6 +65,9 @@ struct Bidder {
     kind: Kind,
     /// Its place among the live firms.
     position: usize,
+    /// The contract value (before any austerity cut) it would take on: its kind's
+    /// `public_contract_share` of its capacity at full hours.
+    bid: f64,
 }
 
 /// A failing firm's workers taking it over (step 7), founded as a new firm in step 8.
@@ -101,6 +104,8 @@ pub struct Economy<'a> {
     sector_rng: Stream,
     entry_rng: Stream,
     tender_rng: Stream,
+    /// Contracts back on the market that no free firm could take yet, oldest first (step 9).
+    open_tenders: Vec<Tender>,
     /// Log AR(1) state of each sector's aggregate demand noise.
     sector_noise: [f64; Sector::COUNT],
     /// Market demand each sector starts with (the initial firms' market capacity).
@@ -197,6 +202,7 @@ impl<'a> Economy<'a> {
             sector_rng: rng::stream(s.seed, replication, rng::SECTOR_STREAM),
             entry_rng: rng::stream(s.seed, replication, rng::ENTRY_STREAM),
             tender_rng: rng::stream(s.seed, replication, rng::TENDER_STREAM),
+            open_tenders: Vec::new(),
             sector_noise: [0.0; Sector::COUNT],
             sector_base: [0.0; Sector::COUNT],
             initial_firms: [0.0; Sector::COUNT],
@@ -367,7 +373,14 @@ impl<'a> Economy<'a> {
         firm.expected_demand = capacity;
         firm.persistent_demand = capacity;
         firm.last_costs = firm.pay_rate(k, t) * heads as f64 + firm.fixed_costs(t);
-        firm.cash = k.params.founding_cash_months * firm.last_costs;
+        // A founder puts in the kind's founding cash; a going concern holds the buffer its payout
+        // rule keeps (beside the reserves `populate` gives it), since losses come out of cash and
+        // surpluses go to reserves once cash is back at the buffer (7.5).
+        let cash_months = match origin {
+            Origin::Initial => k.params.cash_buffer_months,
+            Origin::Entry | Origin::Buyout => k.params.founding_cash_months,
+        };
+        firm.cash = cash_months * firm.last_costs;
         // A going concern has repaid part of its founding loan: the share its age has amortised.
         let age = (self.month - birth).max(0);
         let repaid = match origin {
@@ -653,6 +666,14 @@ impl<'a> Economy<'a> {
         let leaving = map_blocks(&mut self.firms, self.options.parallel_firms, decide).concat();
         for &(i, reason) in leaving.iter().rev() {
             let mut f = self.firms.swap_remove(i);
+            // The public service a closing provider delivered goes on: its contract goes back to
+            // tender (MODEL.md 8), to be let in step 8 or 9.
+            if f.contract_months_left > 0 {
+                self.open_tenders.push(Tender {
+                    sector: f.sector,
+                    base_value: f.contract_base_value,
+                });
+            }
             if reason == ExitReason::Converted {
                 let members = ((buyout.member_share * f.heads() as f64).round() as u32).max(1);
                 self.buyouts.push(Buyout {
@@ -788,6 +809,11 @@ impl<'a> Economy<'a> {
                 if (1.0 - credit.guarantee) * firm.bank_debt > self.bank.headroom(credit) {
                     continue;
                 }
+                // A provider founded to deliver public services, of a kind contracts are re-let
+                // to, takes on services on tender in its sector rather than new ones spun out.
+                if s.policy.public_contracts.relet_to.get(kind) > 0.0 {
+                    self.take_open_tenders(sector, firm.contract_base_value);
+                }
                 self.admit(firm, credit);
             }
         }
@@ -862,12 +888,16 @@ impl<'a> Economy<'a> {
         let in_crisis = recording && crisis_window(s).contains(&(t as u32));
         let year_ends = recording && (t + 1) % 12 == 0;
         let tech = &self.tech;
-        let bids = Kind::ALL.map(|k| pc.relet_to.get(k) > 0.0);
+        let kinds = &self.kinds;
+        let bids = Kind::ALL.map(|k| {
+            pc.relet_to.get(k) > 0.0 && kinds[k.index()].params.public_contract_share > 0.0
+        });
         let process = |(block, chunk): (usize, &mut [Firm])| {
             let mut cells = Cells::default();
             let mut year_on_year = YearOnYear::default();
             let mut tenders = Vec::new();
             let mut bidders = Vec::new();
+            let mut providers = [false; Sector::COUNT];
             for (i, f) in chunk.iter_mut().enumerate() {
                 let mut lost = false;
                 if f.contract_months_left > 0 {
@@ -887,12 +917,15 @@ impl<'a> Economy<'a> {
                         }
                     }
                 }
+                providers[f.sector.index()] |= bids[f.kind.index()];
                 // A firm free to bid for a contract let again this month (not the one losing it).
                 if f.contract_months_left == 0 && !lost && bids[f.kind.index()] {
+                    let k = &kinds[f.kind.index()];
                     bidders.push(Bidder {
                         sector: f.sector,
                         kind: f.kind,
                         position: block * CHUNK + i,
+                        bid: k.params.public_contract_share * f.productivity * f.effective_heads(k),
                     });
                 }
                 if !recording {
@@ -922,24 +955,29 @@ impl<'a> Economy<'a> {
                 c.debt += f.debt();
                 c.assets += f.assets(t);
             }
-            (cells, demand_weights(chunk), year_on_year, tenders, bidders)
+            let weights = demand_weights(chunk);
+            (cells, weights, year_on_year, tenders, bidders, providers)
         };
         let partials = map_blocks(&mut self.firms, self.options.parallel_firms, process);
         // Sums of blocks in block order: the same bits on any number of threads.
         let mut cells = Cells::default();
         let mut weights = [0.0; Sector::COUNT];
         let (mut tenders, mut bidders) = (Vec::new(), Vec::new());
-        for (c, w, y, lost, bids) in &partials {
+        let mut providers = [false; Sector::COUNT];
+        for (c, w, y, lost, bids, present) in &partials {
             cells.add(c);
             self.year_on_year.add(y);
             tenders.extend_from_slice(lost);
             bidders.extend_from_slice(bids);
+            for (a, b) in providers.iter_mut().zip(present) {
+                *a |= b;
+            }
             for (a, b) in weights.iter_mut().zip(w) {
                 *a += b;
             }
         }
         self.weight_sum = weights;
-        self.relet(&tenders, &bidders, cut);
+        self.relet(&tenders, &bidders, &providers, cut);
         if !recording {
             return None;
         }
@@ -966,44 +1004,72 @@ impl<'a> Economy<'a> {
         })
     }
 
-    /// Step 9, continued: each contract that was not renewed goes back to tender and is let, at
-    /// this month's value, to a firm of its sector that holds no contract (not the one that lost
-    /// it), of a kind drawn with `relet_to`'s weights among the kinds that have such a firm
-    /// (MODEL.md 8: the public service goes on, so the sector does not shrink by construction).
-    /// `bidders` are those firms, of kinds with a weight, in the order of the firms.
-    fn relet(&mut self, tenders: &[Tender], bidders: &[Bidder], cut: f64) {
-        if tenders.is_empty() {
+    /// Step 9, continued: each contract that was not renewed, and each one a closing provider
+    /// held (step 7), goes back to tender (MODEL.md 8: the public service goes on, so the sector
+    /// does not shrink by construction). It is let, at this month's value, to the firms of its
+    /// sector that hold no contract (not the one that just lost it), of kinds with a `relet_to`
+    /// weight: each such firm wins with a chance proportional to its kind's weight and takes on
+    /// as much of the service as its kind's business model carries, `public_contract_share` of
+    /// its capacity; what is left goes to the next winner (a service is let in lots, as
+    /// commissioners split large contracts). What no free firm can take this month stays open and
+    /// is offered again next month, first, and to providers founded meanwhile (step 8), while its
+    /// sector has firms of a bidding kind; only in a sector with none does it leave the model
+    /// (in-sourced). `bidders` are the free firms of bidding kinds, in the order of the firms;
+    /// `providers` says by sector whether any firm of such a kind is alive.
+    fn relet(
+        &mut self,
+        tenders: &[Tender],
+        bidders: &[Bidder],
+        providers: &[bool; Sector::COUNT],
+        cut: f64,
+    ) {
+        let mut open = std::mem::take(&mut self.open_tenders);
+        open.extend_from_slice(tenders);
+        if open.is_empty() {
             return;
         }
         let pc = &self.scenario.policy.public_contracts;
-        let mut free: Vec<[Vec<usize>; Kind::COUNT]> =
-            (0..Sector::COUNT).map(|_| Default::default()).collect();
+        let mut free: Vec<Vec<&Bidder>> = (0..Sector::COUNT).map(|_| Vec::new()).collect();
         for b in bidders {
-            free[b.sector.index()][b.kind.index()].push(b.position);
+            free[b.sector.index()].push(b);
         }
-        for tender in tenders {
-            let pools = &mut free[tender.sector.index()];
-            let weights: Vec<f64> = Kind::ALL
-                .iter()
-                .map(|k| {
-                    if pools[k.index()].is_empty() {
-                        0.0
-                    } else {
-                        pc.relet_to.get(*k)
-                    }
-                })
-                .collect();
-            if weights.iter().sum::<f64>() <= 0.0 {
-                continue;
+        for mut tender in open {
+            let pool = &mut free[tender.sector.index()];
+            while tender.base_value > 0.0 && !pool.is_empty() {
+                let weights: Vec<f64> = pool.iter().map(|b| pc.relet_to.get(b.kind)).collect();
+                let winner = pool.swap_remove(pick(&weights, &mut self.tender_rng));
+                let lot = winner.bid.min(tender.base_value);
+                tender.base_value -= lot;
+                let firm = &mut self.firms[winner.position];
+                firm.contract_base_value = lot;
+                firm.contract_value = lot * (1.0 - cut);
+                firm.contract_months_left = pc.length_months;
             }
-            let kind = pick(&weights, &mut self.tender_rng);
-            let pool = &mut pools[kind];
-            let chosen = self.tender_rng.random_range(0..pool.len());
-            let winner = &mut self.firms[pool.swap_remove(chosen)];
-            winner.contract_base_value = tender.base_value;
-            winner.contract_value = tender.base_value * (1.0 - cut);
-            winner.contract_months_left = pc.length_months;
+            if tender.base_value > 0.0 && providers[tender.sector.index()] {
+                self.open_tenders.push(tender);
+            }
         }
+    }
+
+    /// Step 8: a provider founded to deliver public services in `sector` takes on `amount` of
+    /// the services on tender there, oldest first, before any is spun out for it.
+    fn take_open_tenders(&mut self, sector: Sector, amount: f64) {
+        let mut wanted = amount;
+        for tender in self.open_tenders.iter_mut().filter(|x| x.sector == sector) {
+            let lot = tender.base_value.min(wanted);
+            tender.base_value -= lot;
+            wanted -= lot;
+            if wanted <= 0.0 {
+                break;
+            }
+        }
+        self.open_tenders.retain(|x| x.base_value > 0.0);
+    }
+
+    /// Value (before any austerity cut) of the public services on tender that no firm has taken
+    /// on yet (step 9).
+    pub fn services_on_tender(&self) -> f64 {
+        self.open_tenders.iter().map(|t| t.base_value).sum()
     }
 
     /// The month the next `step` simulates (negative during warm-up).

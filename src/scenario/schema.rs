@@ -436,7 +436,7 @@ params! {
         /// Share of divisible reserves that members who leave a loss-making firm take out each
         /// month it makes a loss; asset-locked reserves cannot be taken.
         pub withdrawal_under_losses_monthly: f64,
-        ["multiple", "Ben-Ner 1988, J. Economic Behavior & Organization (co-ops are founded at low rates); calibrated on T11 (a calm economy keeps its kind mix)"]
+        ["multiple", "Ben-Ner 1988, J. Economic Behavior & Organization (co-ops are founded at low rates); calibrated on T11 (a calm economy keeps each kind's employment)"]
         /// Foundings of this kind per firm of the kind in `population.kind_mix`, relative to
         /// conventional firms' (entrants are drawn with weights kind_mix x sector_mix x this).
         pub founding_rate_relative: f64,
@@ -747,8 +747,12 @@ params! {
         /// Noise in measured results.
         pub results_noise: f64,
         ["weight", "UK right to provide: lost contracts are re-tendered (Cabinet Office mutuals reports 2011-2013); model choice"]
-        /// Who wins a contract that is not renewed: it is re-let to a firm of its sector that holds
-        /// none, of a kind drawn with these weights (all 0: lost contracts leave the model).
+        /// Who wins a public service back on tender (a contract not renewed, or one whose provider
+        /// closed): each firm of its sector holding no contract, of a kind with a weight and a
+        /// `public_contract_share`, wins with a chance proportional to its kind's weight and takes
+        /// on that share of its capacity; the rest goes to the next winner or waits for one, and
+        /// new providers of such kinds take on services waiting on tender (all 0: services on
+        /// tender leave the model).
         pub relet_to: KindShares,
     }
 }
@@ -993,8 +997,8 @@ impl Default for Scenario {
                     relet_to: KindShares {
                         conventional: 0.0,
                         worker_coop: 0.0,
-                        social_coop_a: 0.0,
-                        social_coop_b: 0.0,
+                        social_coop_a: 1.0,
+                        social_coop_b: 1.0,
                         public_service_mutual: 1.0,
                     },
                 },
@@ -1107,7 +1111,7 @@ impl KindParams {
             pay_advance_share: 0.85,
             refund_share: 1.0,
             withdrawal_under_losses_monthly: 0.2,
-            founding_rate_relative: 0.72,
+            founding_rate_relative: 0.69,
             capital_per_worker_share: 0.6,
             founding_leverage: 0.25,
             founding_cash_months: 3.0,
@@ -1135,7 +1139,7 @@ impl KindParams {
             indivisible_reserve_share: 0.6,
             payout_share: 0.1,
             public_contract_share: 0.4,
-            founding_rate_relative: 0.86,
+            founding_rate_relative: 0.78,
             ..Self::worker_coop()
         }
     }
@@ -1159,7 +1163,7 @@ impl KindParams {
                 Margin::Trainees,
             ],
             public_contract_share: 0.1,
-            founding_rate_relative: 0.83,
+            founding_rate_relative: 0.77,
             ..Self::social_coop_a()
         }
     }
@@ -1180,7 +1184,7 @@ impl KindParams {
             reserve_target_months: 3.0,
             fund_access: false,
             public_contract_share: 0.85,
-            founding_rate_relative: 0.66,
+            founding_rate_relative: 0.83,
             ..Self::social_coop_a()
         }
     }
