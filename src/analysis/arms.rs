@@ -26,18 +26,16 @@ pub const KIND_OUTCOMES: [&str; 9] = [
 ];
 
 /// Every outcome name: the kind outcomes, then the economy-wide public cost of the levers.
-pub const OUTCOMES: [&str; 10] = [
-    "survival_to_window_end",
-    "crisis_hazard",
-    "hazard_ratio_vs_conventional",
-    "employment_change",
-    "pay_change",
-    "reserves_share",
-    "leverage",
-    "fragile_exit_share",
-    "exits",
-    "public_cost",
-];
+pub const OUTCOMES: [&str; KIND_OUTCOMES.len() + 1] = {
+    let mut out = [""; KIND_OUTCOMES.len() + 1];
+    let mut i = 0;
+    while i < KIND_OUTCOMES.len() {
+        out[i] = KIND_OUTCOMES[i];
+        i += 1;
+    }
+    out[KIND_OUTCOMES.len()] = "public_cost";
+    out
+};
 
 /// Rows per arm: each kind x kind outcome, then `all` kinds' exits and public cost.
 const ROWS: usize = Kind::COUNT * KIND_OUTCOMES.len() + 2;

@@ -12,7 +12,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::arms::{KIND_OUTCOMES, OUTCOMES};
+use super::arms::KIND_OUTCOMES;
 use super::estimate::Running;
 use crate::experiment::sensitivity::{PointPlan, Points};
 use crate::scenario::{Kind, SensitivityMethod};
@@ -94,9 +94,6 @@ impl Outcome {
         }
     }
 }
-
-// The rows `Outcome::of` reads: each kind's outcomes, then all kinds' exits and public cost.
-const _: () = assert!(OUTCOMES.len() == KIND_OUTCOMES.len() + 1);
 
 /// An index with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
