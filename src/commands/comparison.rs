@@ -131,8 +131,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     experiment::run_each(
         plan,
         &exec,
-        |a, _, result| {
-            let s = &plan.arms[a].scenario;
+        |_, _, s, result| {
             let arm_curves = compare.then(|| {
                 let onset = s.crisis.onset_month.saturating_sub(1) as usize;
                 let counts = outcomes::survival_counts(s, &result.firms);

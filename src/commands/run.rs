@@ -248,7 +248,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
         experiment::run_each(
             &plan,
             &exec,
-            |_, _, result| run::reduce_paired(s, &result, None, with_firms),
+            |_, _, _, result| run::reduce_paired(s, &result, None, with_firms),
             |_, _, value| sink(value),
         )?;
     }

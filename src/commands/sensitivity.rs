@@ -287,7 +287,7 @@ pub fn run(req: &SensitivityRequest) -> Result<SensitivityReport, Error> {
     experiment::run_each(
         plan,
         &exec,
-        |p, _, result| arms::outcome_values(&plan.scenario(p), &result),
+        |_, _, scenario, result| arms::outcome_values(scenario, &result),
         |p, _, row| {
             responses.push(p, &row);
             Ok::<(), Error>(())

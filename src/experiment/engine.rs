@@ -125,7 +125,8 @@ pub fn fit_threads<P: Arms + ?Sized>(
 }
 
 /// Runs every replication of every arm as its own unit (`Units::Each` order: replication-major),
-/// reduces each on the worker that ran it with `reduce(arm, replication, result)`, and feeds the
+/// reduces each on the worker that ran it with `reduce(arm, replication, scenario, result)` (the
+/// arm's scenario as it ran: a design of many points builds it once per unit), and feeds the
 /// reduced values to `sink(arm, replication, value)` one at a time in that order on the calling
 /// thread. If `sink` fails or the run is cancelled, no new unit starts and the error is returned.
 pub fn run_each<P, A, E, R, S>(plan: &P, exec: &Execution, reduce: R, mut sink: S) -> Result<(), E>
@@ -133,7 +134,7 @@ where
     P: Arms + ?Sized,
     A: Send,
     E: From<Stop>,
-    R: Fn(usize, u32, ReplicationResult) -> A + Sync,
+    R: Fn(usize, u32, &Scenario, ReplicationResult) -> A + Sync,
     S: FnMut(usize, u32, A) -> Result<(), E>,
 {
     debug_assert_eq!(plan.units(), Units::Each);
@@ -151,7 +152,8 @@ where
             let (r, a) = (job / arms, (job % arms) as usize);
             let s = plan.scenario(a);
             let options = run_options(&s, exec.record_firms.of(a));
-            reduce(a, r, run_replication(&s, r, options))
+            let result = run_replication(&s, r, options);
+            reduce(a, r, &s, result)
         },
         |job, value| sink((job % arms) as usize, job / arms, value),
     )
@@ -217,7 +219,7 @@ where
     let ran = run_each(
         &plan,
         &exec,
-        |_, _, result| reduce(result),
+        |_, _, _, result| reduce(result),
         |_, _, value| {
             out.push(value);
             Ok::<(), Stop>(())
