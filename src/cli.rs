@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use coopsim::experiment::units::Shard;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "coopsim",
@@ -58,6 +60,8 @@ pub enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        parts: PartArgs,
     },
     /// Vary parameters of a scenario and compare the arms, with common random numbers.
     #[command(
@@ -141,6 +145,44 @@ pub enum Command {
         after_help = "Examples:\n  coopsim validate                                  (the shipped validation/targets.toml)\n  coopsim validate validation/targets.toml -r 40 --out output/v40 --force\n  coopsim validate my_country_targets.toml\nWrites output/validation/ (validation.csv, validation.md, charts/validation.png, manifest.json)."
     )]
     Validate(ValidateArgs),
+    /// Put the shards of one plan (folders written with --shard K/N) together into the results
+    /// folder the unsharded command writes, byte for byte but for timings.
+    #[command(
+        after_help = "Examples:\n  coopsim sweep scenarios/baseline_2008.toml --vary policy.credit_guarantee.coverage=0:0.75:4 --shard 0/2 --out shards/0\n  coopsim sweep scenarios/baseline_2008.toml --vary policy.credit_guarantee.coverage=0:0.75:4 --shard 1/2 --out shards/1\n  coopsim merge shards/0 shards/1 --out output/guarantee-sweep\nThe shards' command is rerun on their units, in the folder it was given in (its scenario files\nmust be as they were). Every shard of the plan must be given, once, written by this coopsim version."
+    )]
+    Merge {
+        /// Shard folders, in any order.
+        #[arg(required = true, num_args = 1..)]
+        shards: Vec<PathBuf>,
+        /// Results folder (default: the command's own, e.g. output/<name>-sweep).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for the summary (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replace an existing results folder (only once the new one is complete).
+        #[arg(long)]
+        force: bool,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Write a Slurm job-array script that runs a command's plan in shards and merges them.
+    #[command(
+        after_help = "Examples:\n  coopsim slurm scenarios/baseline_2008.toml -r 400 --shards 20 --time 00:30:00 --out slurm/b400\n  coopsim slurm sweep scenarios/baseline_2008.toml --vary policy.credit_guarantee.coverage=0:0.75:16 -r 100 \\\n      --shards 32 --max-running 8 --partition short --cpus-per-task 4 --mem 4G --out slurm/guarantee\n  bash slurm/guarantee/submit.sh\nCOMMAND is run, sweep, compare, validate or sensitivity with its options (a scenario file alone\nmeans run). Writes DIR/submit.sh; the shards go to DIR/shards, the merged results to DIR/results."
+    )]
+    Slurm {
+        #[command(flatten)]
+        slurm: SlurmArgs,
+        /// The command and its options; the options above may also come after it.
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "COMMAND"
+        )]
+        command: Vec<String>,
+    },
     /// List every scenario parameter with its default, unit, meaning and source (Markdown).
     Params {
         /// Only the keys containing this text (e.g. `credit_guarantee`, `worker_coop.pay`).
@@ -168,13 +210,15 @@ pub enum Command {
 
 /// The names of the commands above, each with its own manual page (a test holds the list to the
 /// enum).
-pub const COMMANDS: [&str; 9] = [
+pub const COMMANDS: [&str; 11] = [
     "run",
     "sweep",
     "compare",
     "sensitivity",
     "check",
     "validate",
+    "merge",
+    "slurm",
     "params",
     "completions",
     "man",
@@ -203,6 +247,52 @@ pub struct ValidateArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub parts: PartArgs,
+}
+
+/// Which part of a plan to run: every command that runs one takes these.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PartArgs {
+    /// Run only shard K of N of the plan's units (counting from 0: 0/4 to 3/4) into a shard
+    /// folder (default: the results folder's name with .shard-K-of-N); `coopsim merge` puts the N
+    /// shards together.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse, allow_hyphen_values = true)]
+    pub shard: Option<Shard>,
+    /// Continue a run of the same command that was stopped (Ctrl-C, a kill, a crash), from the
+    /// units it finished; the results are those of a run never stopped.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// The options of `slurm`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SlurmArgs {
+    /// Shards, one array task each.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub shards: Option<u32>,
+    /// Array tasks running at once (sbatch --array=0-(N-1)%M; default: no limit).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_running: Option<u32>,
+    /// Slurm partition (default: the cluster's).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Time limit of each task and of the merge, HH:MM:SS (or D-HH:MM:SS).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Cores per task: each shard runs on that many threads.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cpus_per_task: Option<u32>,
+    /// Memory per task, as sbatch takes it (e.g. 4G, 500M).
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Folder for submit.sh, the logs, the shards and the results (default:
+    /// slurm/<command>-<file name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the folder's submit.sh.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options shared by `sweep` and `compare`.
@@ -232,6 +322,8 @@ pub struct CommonArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub parts: PartArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

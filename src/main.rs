@@ -4,18 +4,22 @@
 //! that the run was interrupted.
 
 mod cli;
+mod slurm;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::{CommandFactory, Parser};
 
-use coopsim::commands::{self, Common, Failure, Finished};
+use coopsim::commands::{self, Common, Failure, Finished, Parts};
+use coopsim::experiment::units::{ShardSet, UnitsError};
 use coopsim::output;
 use coopsim::present::TableFormat;
 use coopsim::scenario::{SensitivityMethod, SweepDesign};
 
-use cli::{Cli, Command, CommonArgs, DesignArg, Format, MethodArg};
+use cli::{Cli, Command, CommonArgs, DesignArg, Format, MethodArg, PartArgs};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -51,7 +55,40 @@ fn limit_malloc_arenas() {
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
-    let finished = match cli.command {
+    let parts = Parts {
+        command: std::env::args().skip(1).collect(),
+        directory: std::env::current_dir().unwrap_or_default(),
+        ..Parts::default()
+    };
+    exit_status(dispatch(cli.command, parts))
+}
+
+/// The exit status of what a command returned.
+fn exit_status(finished: Result<Finished, Failure>) -> ExitCode {
+    match finished {
+        Ok(Finished::Success) => ExitCode::SUCCESS,
+        Ok(Finished::TargetsMissed) => ExitCode::FAILURE,
+        Err(Failure::Input(e)) => {
+            eprint!("{e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(e)) => failed(&e),
+    }
+}
+
+/// Runs a command. `parts` says which of its plan's units run and where they are kept; a command
+/// line's own `--shard` and `--resume` are added to it.
+fn dispatch(command: Command, parts: Parts) -> Result<Finished, Failure> {
+    let with = |p: PartArgs| Parts {
+        shard: p.shard,
+        resume: p.resume,
+        ..parts.clone()
+    };
+    match command {
         Command::Run {
             scenario,
             replications,
@@ -64,6 +101,7 @@ fn main() -> ExitCode {
             no_firms,
             no_control,
             quiet,
+            parts: p,
         } => commands::run::execute(commands::run::Options {
             scenario,
             replications,
@@ -77,6 +115,7 @@ fn main() -> ExitCode {
             cancel: Some(interrupt_flag()),
             firms: !no_firms,
             control: !no_control,
+            parts: with(p),
         }),
         Command::Check {
             scenario,
@@ -106,7 +145,7 @@ fn main() -> ExitCode {
                 DesignArg::Grid => SweepDesign::Grid,
                 DesignArg::Oat => SweepDesign::Oat,
             }),
-            common: common_options(common),
+            common: common_options(common, &parts),
         }),
         Command::Sensitivity {
             scenario,
@@ -127,12 +166,12 @@ fn main() -> ExitCode {
             samples,
             levels,
             outcomes: outcome,
-            common: common_options(common),
+            common: common_options(common, &parts),
         }),
         Command::Compare { scenarios, common } => {
             commands::compare::execute(commands::compare::Options {
                 scenarios,
-                common: common_options(common),
+                common: common_options(common, &parts),
             })
         }
         Command::Validate(o) => commands::validate::execute(commands::validate::Options {
@@ -144,7 +183,16 @@ fn main() -> ExitCode {
             force: o.force,
             progress: !o.quiet,
             cancel: Some(interrupt_flag()),
+            parts: with(o.parts),
         }),
+        Command::Merge {
+            shards,
+            out,
+            threads,
+            force,
+            quiet,
+        } => merge(&shards, out, threads, force, quiet),
+        Command::Slurm { slurm, command } => slurm::execute(slurm, command),
         Command::Params { filter } => commands::params::execute(filter.as_deref()),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -156,20 +204,99 @@ fn main() -> ExitCode {
             print(&manual_page(command.as_deref()));
             Ok(Finished::Success)
         }
-    };
-    match finished {
-        Ok(Finished::Success) => ExitCode::SUCCESS,
-        Ok(Finished::TargetsMissed) => ExitCode::FAILURE,
-        Err(Failure::Input(e)) => {
-            eprint!("{e}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(e)) => failed(&e),
     }
+}
+
+/// `coopsim merge`: the shards' own command, run on their units (read back in unit order instead
+/// of simulated) in the folder it was given in, into `out`.
+fn merge(
+    shards: &[PathBuf],
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    force: bool,
+    quiet: bool,
+) -> Result<Finished, Failure> {
+    if threads == Some(0) {
+        return Err(Failure::Usage("--threads must be at least 1".into()));
+    }
+    let set = ShardSet::open(shards).map_err(|e| Failure::Run(commands::Error::Units(e)))?;
+    let header = set.header().clone();
+    let words = std::iter::once("coopsim".to_string()).chain(header.command.iter().cloned());
+    let parsed = Cli::try_parse_from(words).map_err(|e| {
+        Failure::Usage(format!(
+            "the shards' command `{}` cannot be read: {}",
+            header.command_line(),
+            e.to_string().trim()
+        ))
+    })?;
+    let mut command = parsed.command;
+    let here = std::env::current_dir().unwrap_or_default();
+    let out = out.map(|o| here.join(o));
+    if !plan_options(&mut command, out, threads, force, quiet) {
+        return Err(Failure::Usage(format!(
+            "the shards' command `{}` does not run a plan",
+            header.command_line()
+        )));
+    }
+    if header.directory != here {
+        if let Err(e) = std::env::set_current_dir(&header.directory) {
+            return Err(Failure::Usage(format!(
+                "the shards' command ran in {}, which cannot be entered here ({e}): merge where \
+                 its scenario files are",
+                header.directory.display()
+            )));
+        }
+        eprintln!(
+            "note: merging in {}, where the shards' command ran",
+            header.directory.display()
+        );
+    }
+    let parts = Parts {
+        merge: Some(Arc::new(Mutex::new(set))),
+        command: header.command.clone(),
+        directory: header.directory.clone(),
+        ..Parts::default()
+    };
+    dispatch(command, parts)
+}
+
+/// Sets a plan command's results folder, threads, --force and progress to `merge`'s, and clears
+/// its --shard and --resume; false for a command that runs no plan.
+fn plan_options(
+    command: &mut Command,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    force: bool,
+    quiet: bool,
+) -> bool {
+    let none = PartArgs {
+        shard: None,
+        resume: false,
+    };
+    match command {
+        Command::Run {
+            out: o,
+            threads: t,
+            force: f,
+            quiet: q,
+            parts,
+            ..
+        } => {
+            (*o, *t, *f, *q, *parts) = (out, threads, force, quiet, none);
+        }
+        Command::Sweep { common, .. }
+        | Command::Compare { common, .. }
+        | Command::Sensitivity { common, .. } => {
+            (common.out, common.threads, common.force, common.quiet) = (out, threads, force, quiet);
+            common.parts = none;
+        }
+        Command::Validate(v) => {
+            (v.out, v.threads, v.force, v.quiet) = (out, threads, force, quiet);
+            v.parts = none;
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Writes to stdout; a closed pipe (`coopsim man | head`) ends the output, not the program.
@@ -178,8 +305,13 @@ fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-fn common_options(c: CommonArgs) -> Common {
+fn common_options(c: CommonArgs, parts: &Parts) -> Common {
     Common {
+        parts: Parts {
+            shard: c.parts.shard,
+            resume: c.parts.resume,
+            ..parts.clone()
+        },
         replications: c.replications,
         seed: c.seed,
         threads: c.threads,
@@ -229,6 +361,14 @@ fn failed(e: &commands::Error) -> ExitCode {
         | commands::Error::Output(output::OutputError::AppearedMeanwhile { .. })
         | commands::Error::Output(output::OutputError::NoRoom(_))
         | commands::Error::TooLarge(_) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        commands::Error::Stopped { .. } => {
+            eprintln!("{e}");
+            ExitCode::from(130)
+        }
+        commands::Error::Units(u) if !matches!(u, UnitsError::Io(..) | UnitsError::Corrupt(..)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -355,6 +355,7 @@ proptest! {
             cancel: None,
             firms: false,
             control: true,
+            parts: Default::default(),
         });
         prop_assert!(report.is_ok(), "{:?}", report.err());
         let checked = check_tables(&out);

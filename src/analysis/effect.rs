@@ -127,7 +127,7 @@ pub fn survival_to_window_end(s: &Scenario, counts: &SurvivalCounts) -> [f64; GR
 
 /// One replication's crisis effect: baseline minus control, in each measure's unit (NaN where a
 /// group has no firms to measure).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PairedEffect {
     scalars: [[f64; SCALARS]; GROUPS],
     /// Heads against the control each recorded month, relative to the month before onset, %.

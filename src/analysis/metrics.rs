@@ -146,7 +146,7 @@ pub enum Metric {
 }
 
 /// A metric's value in one replication.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Scalar(f64),
     /// One value per candidate month, with the score whose mean picks the candidate.

@@ -1,23 +1,22 @@
 //! One replication of a run reduced on the worker that ran it: the numbers of its summary tables
 //! (see `summary`), its rows of the firm table, and, when it ran beside its control, its crisis
-//! effect (`effect::paired`). Plain records in, plain numbers out.
-
-use polars::prelude::*;
+//! effect (`effect::paired`). Plain records in, plain numbers out: what a finished unit keeps.
 
 use super::effect::{self, GROUPS, PairedEffect};
 use super::outcomes::{self, SurvivalCounts};
-use super::summary;
+use super::summary::{self, FirmRows};
 use crate::model::{MonthRecord, ReplicationResult};
 use crate::scenario::{Kind, Scenario};
 
 /// One replication reduced to the numbers the summary needs (built on the worker that ran it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reduced {
     pub replication: u32,
     pub timeseries: Vec<f64>,
     pub survival: Vec<f64>,
     pub fragility: Vec<f64>,
     pub headline: Vec<f64>,
-    pub firms: Option<DataFrame>,
+    pub firms: Option<FirmRows>,
 }
 
 pub fn reduce(
@@ -25,27 +24,19 @@ pub fn reduce(
     r: &ReplicationResult,
     counts: &SurvivalCounts,
     with_firms: bool,
-) -> PolarsResult<Reduced> {
+) -> Reduced {
     let base = s.crisis.onset_month.saturating_sub(1) as usize;
     let quintiles = outcomes::fragility_quintiles(s, &r.firms);
     let inputs = Kind::ALL.map(|k| outcomes::kind_headline(s, &r.months, counts, &quintiles, k));
-    Ok(Reduced {
+    Reduced {
         replication: r.replication,
         timeseries: summary::timeseries_values(&r.months, base),
         survival: summary::survival_values(counts),
         fragility: summary::fragility_values(&quintiles),
         headline: summary::headline_values(&inputs),
-        firms: if with_firms {
-            Some(summary::firms_frame(
-                r.replication,
-                &r.firms,
-                &r.conversions,
-                &quintiles,
-            )?)
-        } else {
-            None
-        },
-    })
+        firms: with_firms
+            .then(|| FirmRows::new(r.replication, &r.firms, &r.conversions, &quintiles)),
+    }
 }
 
 /// What the pairing reads of a control replication: its months and its survival to the end of the
@@ -71,7 +62,7 @@ pub fn reduce_paired(
     result: &ReplicationResult,
     control: Option<&ControlSide>,
     with_firms: bool,
-) -> (PolarsResult<Reduced>, Option<PairedEffect>) {
+) -> (Reduced, Option<PairedEffect>) {
     let counts = outcomes::survival_counts(s, &result.firms);
     let paired = control.map(|control| {
         let base = effect::Side {

@@ -250,19 +250,48 @@ pub fn fragility_values(q: &FragilityQuintiles) -> Vec<f64> {
     out
 }
 
+/// What one replication adds to the firm table: its firm records, each with its predecessor (for
+/// a buyout co-op) and its fragility quintile. Plain data, built on the worker that ran the
+/// replication and kept as it is with the finished unit (`experiment::units`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FirmRows {
+    pub replication: u32,
+    pub firms: Vec<FirmRecord>,
+    pub predecessor: Vec<Option<u64>>,
+    pub quintile: Vec<Option<u8>>,
+}
+
+impl FirmRows {
+    pub fn new(
+        replication: u32,
+        firms: &[FirmRecord],
+        conversions: &[Conversion],
+        q: &FragilityQuintiles,
+    ) -> FirmRows {
+        // Both in order of id: each buyout co-op's predecessor, found in one merged pass.
+        let mut pending = conversions.iter().peekable();
+        let predecessor = firms
+            .iter()
+            .map(|f| pending.next_if(|c| c.coop == f.id).map(|c| c.predecessor))
+            .collect();
+        FirmRows {
+            replication,
+            firms: firms.to_vec(),
+            predecessor,
+            quintile: q.quintile.clone(),
+        }
+    }
+}
+
 /// One row per firm that lived in the replication (see `firms.parquet` in the README).
-pub fn firms_frame(
-    replication: u32,
-    firms: &[FirmRecord],
-    conversions: &[Conversion],
-    q: &FragilityQuintiles,
-) -> PolarsResult<DataFrame> {
-    // Both in order of id: each buyout co-op's predecessor, found in one merged pass.
-    let mut pending = conversions.iter().peekable();
-    let predecessor: Vec<Option<u64>> = firms
-        .iter()
-        .map(|f| pending.next_if(|c| c.coop == f.id).map(|c| c.predecessor))
-        .collect();
+pub fn firms_frame(rows: &FirmRows) -> PolarsResult<DataFrame> {
+    let FirmRows {
+        replication,
+        firms,
+        predecessor,
+        quintile,
+    } = rows;
+    let (replication, predecessor) = (*replication, predecessor.clone());
     let origin = |o: Origin| match o {
         Origin::Initial => "initial",
         Origin::Entry => "entry",
@@ -323,7 +352,7 @@ pub fn firms_frame(
         ),
         Column::new(
             "fragility_quintile".into(),
-            q.quintile
+            quintile
                 .iter()
                 .map(|v| v.map(u32::from))
                 .collect::<Vec<_>>(),
@@ -704,7 +733,7 @@ mod tests {
             },
         ];
         let q = crate::analysis::outcomes::fragility_quintiles(&Scenario::default(), &firms);
-        let df = firms_frame(3, &firms, &conversions, &q).unwrap();
+        let df = firms_frame(&FirmRows::new(3, &firms, &conversions, &q)).unwrap();
         let column = df.column("predecessor_id").unwrap().u64().unwrap();
         let predecessors: Vec<Option<u64>> = column.iter().collect();
         assert_eq!(predecessors, [None, None, Some(0), None, Some(4), None]);

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
-use super::{Common, Error, Failure, Finished};
+use super::{Common, Error, Failure, Finished, Parts, Ran};
 use crate::analysis::{arms, outcomes, summary};
 use crate::experiment::{self, Arm, Design, Execution, FirmRecords, Plan, Spill, budget, progress};
 use crate::output::{self, ResultsDir, counted};
@@ -35,6 +35,8 @@ pub struct ComparisonRequest {
     pub progress: bool,
     /// Set (e.g. by a Ctrl-C handler) to stop: no new job starts and nothing is written.
     pub cancel: Option<&'static AtomicBool>,
+    /// Which units run, and where finished ones are kept.
+    pub parts: Parts,
 }
 
 impl ComparisonRequest {
@@ -60,7 +62,7 @@ pub fn default_out(name: &str, design: &Design) -> PathBuf {
     Path::new("output").join(format!("{name}-{}", stem(design)))
 }
 
-pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
+pub fn run(req: &ComparisonRequest) -> Result<Ran<ComparisonReport>, Error> {
     let started = Instant::now();
     let plan = &req.plan;
     let replications = plan.replications();
@@ -81,8 +83,15 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
                 + budget::summary_disk_bytes(s);
         }
     }
-    output::check_room(&req.out, needed + (2 << 20), None)?;
-    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    // The journal of finished units holds the numbers of the spills again until the commit.
+    output::check_room(&req.out, 2 * needed + (2 << 20), None)?;
+    let (mut dir, kept) = super::begin(
+        &req.out,
+        req.force,
+        &req.parts,
+        &plan.hash(),
+        experiment::Arms::unit_count(plan),
+    )?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
     let spill_path = scratch.join("outcomes.bin");
@@ -126,6 +135,7 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
         progress: req.progress,
         message: String::new(),
         cancel: req.cancel,
+        units: kept.io(),
     };
     let mut base: Vec<f64> = Vec::new();
     experiment::run_each(
@@ -156,7 +166,16 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
             }
             Ok::<(), Error>(())
         },
-    )?;
+    )
+    .map_err(|e| kept.stopped(e))?;
+    if kept.shard().is_some() {
+        drop((spill, curves));
+        std::fs::remove_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
+        let used = threads.unwrap_or_else(rayon::current_num_threads);
+        return Ok(Ran::Shard(
+            kept.finish_shard(dir, used, started, req.cancel)?,
+        ));
+    }
 
     let spinner = progress::spinner(req.progress);
     let (mut table, arm_curves) = experiment::with_threads(threads, || {
@@ -197,12 +216,13 @@ pub fn run(req: &ComparisonRequest) -> Result<ComparisonReport, Error> {
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
     let folder = super::commit(dir, req.cancel)?;
-    Ok(ComparisonReport {
+    kept.finish()?;
+    Ok(Ran::Results(ComparisonReport {
         folder,
         table,
         wall_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
-    })
+    }))
 }
 
 /// The input of the results, runnable as it stands: a sweep's base scenario with the sweep it ran
@@ -302,7 +322,7 @@ pub fn execute(name: String, plan: Plan, c: &Common) -> Result<Finished, Failure
     let out = c
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&name, &plan.design));
+        .unwrap_or_else(|| super::shard_out(&default_out(&name, &plan.design), c.parts.shard));
     let req = ComparisonRequest {
         name,
         plan,
@@ -312,8 +332,15 @@ pub fn execute(name: String, plan: Plan, c: &Common) -> Result<Finished, Failure
         force: c.force,
         progress: c.progress,
         cancel: c.cancel,
+        parts: c.parts.clone(),
     };
-    let report = run(&req)?;
+    let report = match run(&req)? {
+        Ran::Results(report) => report,
+        Ran::Shard(shard) => {
+            super::say_shard(&req.name, &shard);
+            return Ok(Finished::Success);
+        }
+    };
     let plan = &req.plan;
     super::note_threads(report.threads_limited);
     sayln!(

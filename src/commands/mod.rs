@@ -28,16 +28,19 @@ pub mod comparison;
 pub mod params;
 pub mod run;
 pub mod sensitivity;
+pub mod slurm;
 pub mod sweep;
 pub mod validate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::PolarsError;
 
 use crate::experiment::budget::TooLarge;
-use crate::experiment::{PoolError, Stop};
-use crate::output::OutputError;
+use crate::experiment::units::{self, Header, Journal, Shard, ShardSet, Start, UnitsError};
+use crate::experiment::{PoolError, Stop, UnitIo};
+use crate::output::{OutputError, ResultsDir};
 use crate::present::PresentError;
 use crate::present::TableFormat;
 use crate::present::charts::ChartError;
@@ -94,6 +97,8 @@ pub struct Common {
     pub progress: bool,
     /// Set by the Ctrl-C handler: no new unit starts and nothing is written.
     pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
+    /// Which units run, and where finished ones are kept.
+    pub parts: Parts,
 }
 
 /// Moves a finished results folder into place, unless the user asked to stop meanwhile: a
@@ -155,6 +160,14 @@ pub enum Error {
     Output(OutputError),
     /// Stopped by the user (Ctrl-C or SIGTERM) before the results were complete.
     Interrupted,
+    /// Stopped by the user with finished units kept for `--resume`.
+    Stopped {
+        finished: u32,
+        units: u32,
+        journal: PathBuf,
+    },
+    /// Finished units that cannot be kept, resumed or merged.
+    Units(UnitsError),
     Summary(PolarsError),
     Threads(PoolError),
     Io(PathBuf, std::io::Error),
@@ -169,8 +182,21 @@ impl std::fmt::Display for Error {
             Error::Output(e) => write!(f, "{e}"),
             Error::Interrupted => write!(
                 f,
-                "interrupted: no results were written (an existing results folder is untouched)"
+                "interrupted: no results were written (an existing results folder is untouched; \
+                 finished units are kept for --resume)"
             ),
+            Error::Stopped {
+                finished,
+                units,
+                journal,
+            } => write!(
+                f,
+                "interrupted: no results were written (an existing results folder is untouched); \
+                 {finished} of {units} units are finished and kept in {}: the same command with \
+                 --resume continues from there",
+                journal.display()
+            ),
+            Error::Units(e) => write!(f, "{e}"),
             Error::Summary(e) => write!(f, "summarising the replications failed: {e}"),
             Error::Threads(e) => write!(f, "{e}"),
             Error::Io(p, e) => write!(f, "{}", crate::output::io_error_text(p, e)),
@@ -211,8 +237,222 @@ impl From<Stop> for Error {
         match e {
             Stop::Interrupted => Error::Interrupted,
             Stop::Threads(e) => Error::Threads(e),
+            Stop::Units(e) => Error::Units(e),
         }
     }
+}
+
+impl From<UnitsError> for Error {
+    fn from(e: UnitsError) -> Self {
+        Error::Units(e)
+    }
+}
+
+/// Which part of its plan a command runs, and where its finished units are kept: every command
+/// that runs a plan keeps each finished unit in a journal beside its results folder until the
+/// folder is committed (`experiment::units`).
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// `--shard K/N`: run only shard K's units, into a shard folder for `merge`.
+    pub shard: Option<Shard>,
+    /// `--resume`: continue a stopped run of the same plan.
+    pub resume: bool,
+    /// `merge`: read every unit back from these shards instead of running it.
+    pub merge: Option<Arc<Mutex<ShardSet>>>,
+    /// The command's arguments (after `coopsim`), recorded with its units so that `merge` can
+    /// rebuild its plan.
+    pub command: Vec<String>,
+    /// The folder the command was given in.
+    pub directory: PathBuf,
+}
+
+/// How a command that runs a plan finished: its results, or the shard it was asked for.
+pub enum Ran<R> {
+    Results(R),
+    Shard(ShardReport),
+}
+
+/// A shard folder written.
+pub struct ShardReport {
+    pub folder: PathBuf,
+    pub shard: Shard,
+    pub units: u32,
+    pub wall_seconds: f64,
+}
+
+/// A command's finished units: in its journal, or read back from shards.
+pub(crate) enum Kept {
+    Journal(Box<Mutex<Journal>>),
+    Merge(Arc<Mutex<ShardSet>>),
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The default folder of shard `shard` of a command whose results would go to `out`:
+/// `OUT.shard-K-of-N`.
+pub(crate) fn shard_out(out: &Path, shard: Option<Shard>) -> PathBuf {
+    match shard {
+        None => out.to_path_buf(),
+        Some(s) => {
+            let name = out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "results".into());
+            out.with_file_name(format!("{name}.shard-{}-of-{}", s.index, s.count))
+        }
+    }
+}
+
+/// Begins a command's results folder `out` and the journal of its units. `plan_hash` names the
+/// plan and what each unit is reduced to, `units` counts the plan's units.
+pub(crate) fn begin(
+    out: &Path,
+    force: bool,
+    parts: &Parts,
+    plan_hash: &str,
+    units: u32,
+) -> Result<(ResultsDir, Kept), Error> {
+    if let Some(shards) = &parts.merge {
+        locked(shards).check(plan_hash, units)?;
+    }
+    // A stopped run may have been replacing an older folder (with --force): that is resumed.
+    if parts.resume && out.exists() && !units::journal(out).exists() {
+        return Err(UnitsError::NothingToResume {
+            target: out.to_path_buf(),
+            complete: true,
+        }
+        .into());
+    }
+    let dir = ResultsDir::begin(out, force)?;
+    let kept = match &parts.merge {
+        Some(shards) => Kept::Merge(shards.clone()),
+        None => {
+            let header = Header {
+                coopsim_version: env!("CARGO_PKG_VERSION").into(),
+                plan_hash_fnv1a64: plan_hash.into(),
+                units,
+                shard: parts.shard.unwrap_or(Shard::WHOLE),
+                command: parts.command.clone(),
+                directory: parts.directory.clone(),
+            };
+            let start = if parts.resume {
+                Start::Resume
+            } else {
+                Start::Fresh { force }
+            };
+            let journal = Journal::begin(out, header, start, parts.shard.is_some())?;
+            Kept::Journal(Box::new(Mutex::new(journal)))
+        }
+    };
+    Ok((dir, kept))
+}
+
+impl Kept {
+    /// What the engine reads and writes units through.
+    pub(crate) fn io(&self) -> UnitIo<'_> {
+        match self {
+            Kept::Journal(j) => UnitIo::Journal(j),
+            Kept::Merge(m) => UnitIo::Merge(m),
+        }
+    }
+
+    /// The shard this run writes, if it writes one rather than results.
+    pub(crate) fn shard(&self) -> Option<Shard> {
+        match self {
+            Kept::Journal(j) => {
+                let j = locked(j);
+                j.shard_only().then(|| j.shard())
+            }
+            Kept::Merge(_) => None,
+        }
+    }
+
+    /// `e`, saying how much of the plan is kept when it was an interruption.
+    pub(crate) fn stopped(&self, e: Error) -> Error {
+        match (e, self) {
+            (Error::Interrupted, Kept::Journal(j)) => {
+                let mut j = locked(j);
+                let _ = j.sync();
+                let shard = j.shard();
+                match j.finished() {
+                    0 => Error::Interrupted,
+                    finished => Error::Stopped {
+                        finished,
+                        units: shard.units_of(j.units()),
+                        journal: j.folder().to_path_buf(),
+                    },
+                }
+            }
+            (e, _) => e,
+        }
+    }
+
+    /// Writes a shard's folder: its units, `shard.json` and a manifest, and commits it.
+    pub(crate) fn finish_shard(
+        self,
+        mut dir: ResultsDir,
+        threads: usize,
+        started: std::time::Instant,
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<ShardReport, Error> {
+        let Kept::Journal(journal) = self else {
+            unreachable!("a merge writes results, not a shard")
+        };
+        let mut journal = journal.into_inner().unwrap_or_else(|e| e.into_inner());
+        let units_file = dir.file(units::UNITS_FILE);
+        dir.file(units::SHARD_FILE);
+        let staging = units_file
+            .parent()
+            .expect("a file in the folder")
+            .to_path_buf();
+        journal.into_shard_folder(&staging)?;
+        let shard = journal.shard();
+        let finished = journal.finished();
+        let manifest_path = dir.file("manifest.json");
+        let wall_seconds = started.elapsed().as_secs_f64();
+        let manifest = serde_json::json!({
+            "coopsim_version": env!("CARGO_PKG_VERSION"),
+            "shard": shard.to_string(),
+            "units": finished,
+            "threads": threads,
+            "wall_seconds": wall_seconds,
+            "what": "one shard of a plan's units, for `coopsim merge` (see shard.json)",
+            "files": dir.files(),
+        });
+        crate::present::write_json(&manifest_path, &manifest)?;
+        let folder = commit(dir, cancel)?;
+        journal.discard()?;
+        Ok(ShardReport {
+            folder,
+            shard,
+            units: finished,
+            wall_seconds,
+        })
+    }
+
+    /// Removes the journal once the results are committed.
+    pub(crate) fn finish(self) -> Result<(), Error> {
+        match self {
+            Kept::Journal(j) => Ok(j
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .discard()?),
+            Kept::Merge(_) => Ok(()),
+        }
+    }
+}
+
+/// Prints what a shard run wrote.
+pub(crate) fn say_shard(what: &str, report: &ShardReport) {
+    sayln!(
+        "{what}: shard {} ({}) in {:.1} s\nshard: {} (put the shards together with `coopsim merge`)",
+        report.shard,
+        crate::output::counted(u64::from(report.units), "unit"),
+        report.wall_seconds,
+        report.folder.display()
+    );
 }
 
 impl From<PresentError> for Error {

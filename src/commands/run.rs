@@ -12,7 +12,7 @@ use std::time::Instant;
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 
-use super::{Error, Failure, Finished};
+use super::{Error, Failure, Finished, Parts, Ran};
 use crate::analysis::effect::{self, CrisisEffect, PairedEffect};
 use crate::analysis::run::{self, Reduced};
 use crate::analysis::{outcomes, summary};
@@ -21,6 +21,7 @@ use crate::model::ReplicationResult;
 use crate::output::{self, ResultsDir, counted};
 use crate::present::tables::{write_text, written};
 use crate::present::{TableFormat, charts, headline, write_json, write_scenario_file, write_table};
+use crate::scenario::fnv1a as hash_text;
 use crate::scenario::{Scenario, fnv1a, resolved_toml};
 
 /// Everything the run needs, resolved from the command line and the scenario file.
@@ -39,6 +40,8 @@ pub struct RunRequest {
     /// Pair each replication with the scenario's control and report the crisis effect (skipped,
     /// whatever this says, when the scenario has no shock).
     pub control: bool,
+    /// Which units run, and where finished ones are kept.
+    pub parts: Parts,
 }
 
 /// Whether a run was paired with its control, and if not, why.
@@ -145,8 +148,9 @@ impl Spills {
                 .write(r.replication, values)
                 .map_err(|e| Error::Io(spill.path().to_path_buf(), e))?;
         }
-        if let (Some((path, writer)), Some(frame)) = (&mut self.firms, r.firms) {
+        if let (Some((path, writer)), Some(rows)) = (&mut self.firms, r.firms) {
             let failed = |e| Error::from(written(path, e));
+            let frame = summary::firms_frame(&rows).map_err(failed)?;
             if writer.is_none() {
                 let file = File::create(&*path).map_err(|e| Error::Io(path.clone(), e))?;
                 *writer = Some(
@@ -173,7 +177,7 @@ impl Spills {
     }
 }
 
-pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
+pub fn run(req: &RunRequest) -> Result<Ran<RunReport>, Error> {
     let started = Instant::now();
     let s = &req.scenario;
     let control_status = Control::of(req);
@@ -199,8 +203,18 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
     .map(|shape| Spill::bytes(shape, s.replications))
     .sum();
     let results = budget::summary_disk_bytes(s) + firm_table.unwrap_or(0);
-    output::check_room(&req.out, spill_bytes + results, firm_table)?;
-    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    // The journal of finished units holds the same numbers again until the folder is committed.
+    let journal = spill_bytes + firm_table.unwrap_or(0);
+    output::check_room(&req.out, spill_bytes + results + journal, firm_table)?;
+    // What each unit is reduced to depends on the plan and on whether firm rows are kept.
+    let units_hash = hash_text(&format!("{}\nfirm rows = {}\n", plan.hash(), req.firms));
+    let (mut dir, kept) = super::begin(
+        &req.out,
+        req.force,
+        &req.parts,
+        &units_hash,
+        experiment::Arms::unit_count(&plan),
+    )?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
     let firms_path = req.firms.then(|| dir.file("firms.parquet"));
@@ -216,17 +230,18 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
             String::new()
         },
         cancel: req.cancel,
+        units: kept.io(),
     };
     let with_firms = req.firms;
     let mut crisis_effect = paired.then(|| CrisisEffect::new(s));
-    let mut sink = |(reduced, paired): (PolarsResult<Reduced>, Option<PairedEffect>)| {
-        spills.write(reduced?)?;
+    let mut sink = |(reduced, paired): (Reduced, Option<PairedEffect>)| {
+        spills.write(reduced)?;
         if let (Some(e), Some(p)) = (&mut crisis_effect, paired) {
             e.push(&p);
         }
         Ok::<(), Error>(())
     };
-    if paired {
+    let ran = if paired {
         // Each unit runs the control (arm 0) and then the scenario (arm 1) of one replication.
         let control = &plan.arms[0].scenario;
         experiment::run_together(
@@ -243,14 +258,23 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
                 _ => unreachable!("a unit runs the control, then the scenario"),
             },
             |_, value| sink(value),
-        )?;
+        )
     } else {
         experiment::run_each(
             &plan,
             &exec,
             |_, _, _, result| run::reduce_paired(s, &result, None, with_firms),
             |_, _, value| sink(value),
-        )?;
+        )
+    };
+    ran.map_err(|e| kept.stopped(e))?;
+    let used = threads.unwrap_or_else(rayon::current_num_threads);
+    if kept.shard().is_some() {
+        drop(spills);
+        std::fs::remove_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
+        return Ok(Ran::Shard(
+            kept.finish_shard(dir, used, started, req.cancel)?,
+        ));
     }
     spills.finish()?;
     let summarising = progress::spinner(req.progress);
@@ -306,7 +330,6 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
 
     write_scenario_file(&mut dir, "scenario.toml", s, "coopsim run scenario.toml")?;
     let wall_seconds = started.elapsed().as_secs_f64();
-    let used = threads.unwrap_or_else(rayon::current_num_threads);
     let manifest = Manifest {
         plan_hash: plan.hash(),
         threads: used,
@@ -317,14 +340,15 @@ pub fn run(req: &RunRequest) -> Result<RunReport, Error> {
     };
     write_manifest(&mut dir, req, &manifest)?;
     let folder = super::commit(dir, req.cancel)?;
-    Ok(RunReport {
+    kept.finish()?;
+    Ok(Ran::Results(RunReport {
         folder,
         headline,
         wall_seconds,
         summary_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
         control: control_status,
-    })
+    }))
 }
 
 /// What a unit keeps of each arm of a replication beside its control.
@@ -398,6 +422,7 @@ pub struct Options {
     pub cancel: Option<&'static AtomicBool>,
     pub firms: bool,
     pub control: bool,
+    pub parts: Parts,
 }
 
 /// Resolves the scenario, runs it and prints the headline.
@@ -405,7 +430,9 @@ pub fn execute(o: Options) -> Result<Finished, Failure> {
     let scenario = super::resolve(&o.scenario, o.replications, o.seed, &o.set)?;
     super::check_threads(o.threads)?;
     let req = RunRequest {
-        out: o.out.unwrap_or_else(|| default_out(&scenario)),
+        out: o
+            .out
+            .unwrap_or_else(|| super::shard_out(&default_out(&scenario), o.parts.shard)),
         scenario,
         threads: o.threads,
         format: o.format,
@@ -414,8 +441,15 @@ pub fn execute(o: Options) -> Result<Finished, Failure> {
         cancel: o.cancel,
         firms: o.firms,
         control: o.control,
+        parts: o.parts,
     };
-    let report = run(&req)?;
+    let report = match run(&req)? {
+        Ran::Results(report) => report,
+        Ran::Shard(shard) => {
+            super::say_shard(&req.scenario.name, &shard);
+            return Ok(Finished::Success);
+        }
+    };
     let s = &req.scenario;
     super::note_threads(report.threads_limited);
     let w = crate::model::crisis_window(s);

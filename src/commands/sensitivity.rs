@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
-use super::{Common, Error, Failure, Finished};
+use super::{Common, Error, Failure, Finished, Parts, Ran};
 use crate::analysis::arms;
 use crate::analysis::sensitivity::{IndexRow, Outcome, Responses, ranking_index};
 use crate::experiment::sensitivity::{
@@ -51,6 +51,8 @@ pub struct SensitivityRequest {
     pub force: bool,
     pub progress: bool,
     pub cancel: Option<&'static AtomicBool>,
+    /// Which units run, and where finished ones are kept.
+    pub parts: Parts,
 }
 
 pub struct SensitivityReport {
@@ -216,10 +218,10 @@ fn resolve(o: &Options) -> Result<SensitivityRequest, Failure> {
         }
     }
     let points = design(method, d, samples, spec.levels, base.seed);
-    let out = c
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sensitivity", base.name)));
+    let out = c.out.clone().unwrap_or_else(|| {
+        let out = Path::new("output").join(format!("{}-sensitivity", base.name));
+        super::shard_out(&out, c.parts.shard)
+    });
     let plan = PointPlan {
         base,
         ranges,
@@ -264,24 +266,34 @@ fn resolve(o: &Options) -> Result<SensitivityRequest, Failure> {
         force: c.force,
         progress: c.progress,
         cancel: c.cancel,
+        parts: c.parts.clone(),
     })
 }
 
-pub fn run(req: &SensitivityRequest) -> Result<SensitivityReport, Error> {
+pub fn run(req: &SensitivityRequest) -> Result<Ran<SensitivityReport>, Error> {
     let started = Instant::now();
     let plan = &req.plan;
     let threads = experiment::fit_threads(plan, budget::Unit::OneScenario, req.threads, false)?;
     // Responses are held in memory (a few numbers per point); on disk, the tables and charts.
     let n = plan.points.count() as u64;
     let needed = (4 << 20) + n * 64 * (plan.ranges.len() + 2 * req.outcomes.len()) as u64;
-    output::check_room(&req.out, needed, None)?;
-    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    // The journal of finished units: every outcome of every point-replication.
+    let journal = experiment::Spill::bytes(&arms::shape(1), plan.unit_count());
+    output::check_room(&req.out, needed + journal, None)?;
+    let (mut dir, kept) = super::begin(
+        &req.out,
+        req.force,
+        &req.parts,
+        &plan.hash(),
+        plan.unit_count(),
+    )?;
     let exec = Execution {
         threads,
         record_firms: FirmRecords::All,
         progress: req.progress,
         message: format!("simulating {n} points"),
         cancel: req.cancel,
+        units: kept.io(),
     };
     let mut responses = Responses::new(plan, req.outcomes.clone());
     experiment::run_each(
@@ -292,7 +304,14 @@ pub fn run(req: &SensitivityRequest) -> Result<SensitivityReport, Error> {
             responses.push(p, &row);
             Ok::<(), Error>(())
         },
-    )?;
+    )
+    .map_err(|e| kept.stopped(e))?;
+    if kept.shard().is_some() {
+        let used = threads.unwrap_or_else(rayon::current_num_threads);
+        return Ok(Ran::Shard(
+            kept.finish_shard(dir, used, started, req.cancel)?,
+        ));
+    }
     let spinner = experiment::progress::spinner(req.progress);
     let (rows, spreads) = responses.analyse(plan, plan.base.seed);
     let by = ranking_index(plan.method);
@@ -330,12 +349,13 @@ pub fn run(req: &SensitivityRequest) -> Result<SensitivityReport, Error> {
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
     let folder = super::commit(dir, req.cancel)?;
-    Ok(SensitivityReport {
+    kept.finish()?;
+    Ok(Ran::Results(SensitivityReport {
         folder,
         rows,
         wall_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
-    })
+    }))
 }
 
 /// `design.parquet`: every point, its parameters' values and each outcome's mean and standard
@@ -517,7 +537,13 @@ fn write_manifest(
 /// Resolves the analysis, runs it and prints the ranking of the first outcome.
 pub fn execute(o: Options) -> Result<Finished, Failure> {
     let req = resolve(&o)?;
-    let report = run(&req)?;
+    let report = match run(&req)? {
+        Ran::Results(report) => report,
+        Ran::Shard(shard) => {
+            super::say_shard(&req.plan.base.name, &shard);
+            return Ok(Finished::Success);
+        }
+    };
     let plan = &req.plan;
     super::note_threads(report.threads_limited);
     sayln!(

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
-use super::{Error, Failure, Finished};
+use super::{Error, Failure, Finished, Parts, Ran};
 use crate::analysis::Accumulator;
 use crate::analysis::targets::{self, Targets};
 use crate::analysis::validation::{self, Row, targets_met};
@@ -35,6 +35,8 @@ pub struct ValidationRequest {
     pub force: bool,
     pub progress: bool,
     pub cancel: Option<&'static AtomicBool>,
+    /// Which units run, and where finished ones are kept.
+    pub parts: Parts,
 }
 
 pub struct ValidationReport {
@@ -111,7 +113,7 @@ pub fn resolve_scenarios(
     Ok(scenarios)
 }
 
-pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
+pub fn run(req: &ValidationRequest) -> Result<Ran<ValidationReport>, Error> {
     let started = Instant::now();
     let t = &req.targets;
     let (used, firms) = validation::usage(t);
@@ -141,13 +143,26 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     // No per-replication file: the table, the chart, a copy of each scenario and the manifest.
     let needed = (4 << 20) + 64 * 1024 * req.scenarios.len() as u64;
     output::check_room(&req.out, needed, None)?;
-    let mut dir = ResultsDir::begin(&req.out, req.force)?;
+    // Each unit is reduced to the measures of the targets file, so they name the units too.
+    let units_hash = fnv1a(&format!(
+        "{}\ntargets {}\n",
+        plan.hash(),
+        fnv1a(&req.targets_text)
+    ));
+    let (mut dir, kept) = super::begin(
+        &req.out,
+        req.force,
+        &req.parts,
+        &units_hash,
+        experiment::Arms::unit_count(&plan),
+    )?;
     let exec = Execution {
         threads,
         record_firms: FirmRecords::Arms(in_use.iter().map(|&i| firms[i]).collect()),
         progress: req.progress,
         message: format!("simulating {} scenarios", in_use.len()),
         cancel: req.cancel,
+        units: kept.io(),
     };
     let count = validation::measures(t).count();
     let mut accumulators = vec![Accumulator::default(); count];
@@ -169,7 +184,17 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
             }
             Ok::<(), Error>(())
         },
-    )?;
+    )
+    .map_err(|e| kept.stopped(e))?;
+    let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
+    if kept.shard().is_some() {
+        return Ok(Ran::Shard(kept.finish_shard(
+            dir,
+            used_threads,
+            started,
+            req.cancel,
+        )?));
+    }
 
     let rows = validation::rows(t, &req.scenarios, &accumulators);
     let mut table = present::validation::table(t, &rows)?;
@@ -198,16 +223,16 @@ pub fn run(req: &ValidationRequest) -> Result<ValidationReport, Error> {
     charts::validation_forest(&mut dir, &forest, &title)?;
     write_inputs(&mut dir, req)?;
     let wall_seconds = started.elapsed().as_secs_f64();
-    let used_threads = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, &plan, &rows, used_threads, wall_seconds)?;
     let folder = super::commit(dir, req.cancel)?;
-    Ok(ValidationReport {
+    kept.finish()?;
+    Ok(Ran::Results(ValidationReport {
         folder,
         rows,
         table,
         wall_seconds,
         threads_limited: threads.filter(|_| req.threads.is_none()),
-    })
+    }))
 }
 
 /// Each scenario resolved, and the targets file pointing at those copies, so that
@@ -304,6 +329,7 @@ pub struct Options {
     pub force: bool,
     pub progress: bool,
     pub cancel: Option<&'static AtomicBool>,
+    pub parts: Parts,
 }
 
 /// Runs the validation and prints its table; `TargetsMissed` when some target is not met.
@@ -325,14 +351,21 @@ pub fn execute(o: Options) -> Result<Finished, Failure> {
         targets_text,
         scenarios,
         threads: o.threads,
-        out: o
-            .out
-            .unwrap_or_else(|| Path::new("output").join("validation")),
+        out: o.out.unwrap_or_else(|| {
+            super::shard_out(&Path::new("output").join("validation"), o.parts.shard)
+        }),
         force: o.force,
         progress: o.progress,
         cancel: o.cancel,
+        parts: o.parts,
     };
-    let report = run(&req)?;
+    let report = match run(&req)? {
+        Ran::Results(report) => report,
+        Ran::Shard(shard) => {
+            super::say_shard(&req.targets.origin, &shard);
+            return Ok(Finished::Success);
+        }
+    };
     super::note_threads(report.threads_limited);
     let t = &req.targets;
     let s = &req.scenarios[0];

@@ -7,13 +7,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::budget;
 use super::plan::{Arms, Plan, Units};
 use super::progress;
+use super::units::{Journal, ShardSet, UnitsError};
 use crate::model::{ReplicationResult, RunOptions, run_replication};
 use crate::scenario::Scenario;
 
@@ -38,6 +41,22 @@ pub enum Stop {
     /// The user asked to stop (Ctrl-C or SIGTERM): no new unit starts.
     Interrupted,
     Threads(PoolError),
+    /// Finished units could not be written or read back (`units`).
+    Units(UnitsError),
+}
+
+/// Where finished units go, or come from (see `units`).
+#[derive(Debug, Clone, Copy, Default)]
+pub enum UnitIo<'a> {
+    /// Nowhere: every unit runs and goes to the sink only.
+    #[default]
+    None,
+    /// Each finished unit is written to the journal before the sink sees it; a resumed run's
+    /// journal first hands back the units its stopped run finished. A shard's journal runs only
+    /// the shard's units and keeps them from the sink.
+    Journal(&'a Mutex<Journal>),
+    /// No unit runs: every unit's value is read back from the shards, in unit order.
+    Merge(&'a Mutex<ShardSet>),
 }
 
 /// How to run a plan: on how many threads, keeping which records, showing what progress, and the
@@ -55,6 +74,8 @@ pub struct Execution<'a> {
     /// Set (e.g. by a Ctrl-C handler) to stop: no new unit starts and the run ends with
     /// `Stop::Interrupted`.
     pub cancel: Option<&'a AtomicBool>,
+    /// Where finished units are kept (shards, resuming).
+    pub units: UnitIo<'a>,
 }
 
 /// Which arms' replications keep per-firm records.
@@ -83,6 +104,7 @@ impl Execution<'_> {
             progress: false,
             message: String::new(),
             cancel: None,
+            units: UnitIo::None,
         }
     }
 }
@@ -129,7 +151,25 @@ pub fn fit_threads<P: Arms + ?Sized>(
 /// arm's scenario as it ran: a design of many points builds it once per unit), and feeds the
 /// reduced values to `sink(arm, replication, value)` one at a time in that order on the calling
 /// thread. If `sink` fails or the run is cancelled, no new unit starts and the error is returned.
-pub fn run_each<P, A, E, R, S>(plan: &P, exec: &Execution, reduce: R, mut sink: S) -> Result<(), E>
+pub fn run_each<P, A, E, R, S>(plan: &P, exec: &Execution, reduce: R, sink: S) -> Result<(), E>
+where
+    P: Arms + ?Sized,
+    A: Send + Serialize + DeserializeOwned,
+    E: From<Stop>,
+    R: Fn(usize, u32, &Scenario, ReplicationResult) -> A + Sync,
+    S: FnMut(usize, u32, A) -> Result<(), E>,
+{
+    each(plan, exec, reduce, sink, Some(codec()))
+}
+
+/// `run_each`, with the codec finished units are kept with (none: they are not kept).
+fn each<P, A, E, R, S>(
+    plan: &P,
+    exec: &Execution,
+    reduce: R,
+    mut sink: S,
+    codec: Option<Codec<A>>,
+) -> Result<(), E>
 where
     P: Arms + ?Sized,
     A: Send,
@@ -156,6 +196,7 @@ where
             reduce(a, r, &s, result)
         },
         |job, value| sink((job % arms) as usize, job / arms, value),
+        codec,
     )
 }
 
@@ -173,7 +214,7 @@ pub fn run_together<A, T, E, R, C, S>(
 ) -> Result<(), E>
 where
     A: Send,
-    T: Send,
+    T: Send + Serialize + DeserializeOwned,
     E: From<Stop>,
     R: Fn(usize, u32, ReplicationResult) -> A + Sync,
     C: Fn(u32, Vec<A>) -> T + Sync,
@@ -197,6 +238,7 @@ where
             combine(r, reduced)
         },
         sink,
+        Some(codec()),
     )
 }
 
@@ -216,7 +258,7 @@ where
     let mut exec = Execution::quiet(threads);
     exec.record_firms = FirmRecords::Arms(vec![record_firms]);
     let mut out = Vec::with_capacity(scenario.replications as usize);
-    let ran = run_each(
+    let ran = each(
         &plan,
         &exec,
         |_, _, _, result| reduce(result),
@@ -224,22 +266,43 @@ where
             out.push(value);
             Ok::<(), Stop>(())
         },
+        None,
     );
     match ran {
         Ok(()) => Ok(out),
         Err(Stop::Threads(e)) => Err(e),
-        Err(Stop::Interrupted) => unreachable!("nothing can cancel a run without a flag"),
+        Err(Stop::Interrupted | Stop::Units(_)) => {
+            unreachable!("nothing can cancel, or keep the units of, a run without flag or journal")
+        }
     }
 }
 
+/// How a unit's value is kept on disk: postcard, which keeps every number bit for bit.
+struct Codec<T> {
+    encode: fn(&T) -> Vec<u8>,
+    decode: fn(&[u8]) -> Result<T, String>,
+}
+
+fn codec<T: Serialize + DeserializeOwned>() -> Codec<T> {
+    Codec {
+        encode: |value| postcard::to_stdvec(value).expect("plain numbers always encode"),
+        decode: |bytes| postcard::from_bytes(bytes).map_err(|e| e.to_string()),
+    }
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The plan's units with a progress bar and the cancellation check before each value reaches
-/// `sink`.
+/// `sink`, kept in or read back from `exec.units`.
 fn run_units<P, T, E, F, S>(
     plan: &P,
     exec: &Execution,
     unit_name: &str,
     work: F,
     mut sink: S,
+    codec: Option<Codec<T>>,
 ) -> Result<(), E>
 where
     P: Arms + ?Sized,
@@ -255,21 +318,106 @@ where
             "one firm-records flag per arm"
         );
     }
-    let bar = progress::bar(exec.progress, plan.unit_count(), unit_name);
+    let total = plan.unit_count();
+    let codec = |what| match &codec {
+        Some(c) => c,
+        None => unreachable!("units are {what} only by run_each and run_together"),
+    };
+    let decode = |c: &Codec<T>, unit: u32, bytes: Vec<u8>, from: &str| {
+        (c.decode)(&bytes).map_err(|why| {
+            Stop::Units(UnitsError::Corrupt(
+                from.into(),
+                format!("unit {unit} cannot be read back: {why}"),
+            ))
+        })
+    };
+    match exec.units {
+        UnitIo::None => {
+            let bar = bar(exec, total, unit_name);
+            let streamed = run_jobs_streaming(total, exec.threads, work, |job, value| {
+                if cancelled(exec.cancel) {
+                    return Err(Stop::Interrupted.into());
+                }
+                sink(job, value)?;
+                bar.inc(1);
+                Ok(())
+            });
+            let result = streamed.map_err(|e| E::from(Stop::Threads(e)))?;
+            bar.finish_and_clear();
+            result
+        }
+        UnitIo::Merge(shards) => {
+            let c = codec("read back from shards");
+            let bar = bar(exec, total, unit_name);
+            for unit in 0..total {
+                if cancelled(exec.cancel) {
+                    return Err(Stop::Interrupted.into());
+                }
+                let bytes = locked(shards).next(unit).map_err(Stop::Units)?;
+                let value = decode(c, unit, bytes, "the shards")?;
+                sink(unit, value)?;
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            Ok(())
+        }
+        UnitIo::Journal(journal) => {
+            let c = codec("kept");
+            let (shard, replayed, to_sink, folder) = {
+                let j = locked(journal);
+                (
+                    j.shard(),
+                    j.replayed(),
+                    !j.shard_only(),
+                    j.folder().display().to_string(),
+                )
+            };
+            let mine = shard.units_of(total);
+            let bar = bar(exec, mine, unit_name);
+            for i in 0..replayed {
+                if cancelled(exec.cancel) {
+                    return Err(Stop::Interrupted.into());
+                }
+                let unit = shard.unit(i);
+                let bytes = locked(journal).next_replayed(unit).map_err(Stop::Units)?;
+                if to_sink {
+                    sink(unit, decode(c, unit, bytes, &folder)?)?;
+                }
+                bar.inc(1);
+            }
+            let unit_of = |i: u32| shard.unit(replayed + i);
+            let streamed = run_jobs_streaming(
+                mine - replayed,
+                exec.threads,
+                |i| work(unit_of(i)),
+                |i, value| {
+                    if cancelled(exec.cancel) {
+                        return Err(Stop::Interrupted.into());
+                    }
+                    let unit = unit_of(i);
+                    locked(journal)
+                        .append(unit, &(c.encode)(&value))
+                        .map_err(Stop::Units)?;
+                    if to_sink {
+                        sink(unit, value)?;
+                    }
+                    bar.inc(1);
+                    Ok(())
+                },
+            );
+            let result = streamed.map_err(|e| E::from(Stop::Threads(e)))?;
+            bar.finish_and_clear();
+            result
+        }
+    }
+}
+
+fn bar(exec: &Execution, units: u32, unit_name: &str) -> indicatif::ProgressBar {
+    let bar = progress::bar(exec.progress, units, unit_name);
     if !exec.message.is_empty() {
         bar.set_message(exec.message.clone());
     }
-    let streamed = run_jobs_streaming(plan.unit_count(), exec.threads, work, |job, value| {
-        if cancelled(exec.cancel) {
-            return Err(Stop::Interrupted.into());
-        }
-        sink(job, value)?;
-        bar.inc(1);
-        Ok(())
-    });
-    let result = streamed.map_err(|e| E::from(Stop::Threads(e)))?;
-    bar.finish_and_clear();
-    result
+    bar
 }
 
 /// Runs jobs `0..jobs` in parallel (`work` on the worker threads) and feeds their results to `sink`

@@ -1,10 +1,12 @@
 //! What a month records: aggregates by kind x sector (never one row per firm per month), the
 //! economy-wide balances, and one record per firm when it exits or the run ends.
 
+use serde::{Deserialize, Serialize};
+
 use crate::scenario::{Kind, Sector};
 
 /// Why a firm left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ExitReason {
     /// It could not pay what it owed and could not borrow.
     Insolvency,
@@ -58,7 +60,7 @@ impl ExitReason {
 }
 
 /// How a firm came to exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Origin {
     Initial,
     Entry,
@@ -298,7 +300,7 @@ pub struct MonthRecord {
 }
 
 /// A firm's state when the crisis begins: how fragile it was.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OnsetSnapshot {
     /// Debt over assets.
     pub leverage: f64,
@@ -316,7 +318,7 @@ pub struct Conversion {
 }
 
 /// One firm's life, recorded when it exits or when the run ends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirmRecord {
     pub id: u64,
     pub kind: Kind,

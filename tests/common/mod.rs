@@ -101,3 +101,69 @@ pub fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
         .iter()
         .collect()
 }
+
+/// The files under `dir`, relative to it, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A manifest without its timings.
+pub fn untimed(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.remove("wall_seconds");
+            map.remove("summary_seconds");
+            map.values_mut().for_each(untimed);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(untimed),
+        _ => {}
+    }
+}
+
+/// Asserts two results folders are identical, file by file and byte by byte, but for the
+/// manifests' timings.
+pub fn assert_same_results(a: &Path, b: &Path) {
+    let (fa, fb) = (files(a), files(b));
+    assert_eq!(
+        fa,
+        fb,
+        "the same files in {} and {}",
+        a.display(),
+        b.display()
+    );
+    assert!(fa.len() > 5, "{fa:?}");
+    for f in &fa {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        if f.file_name().unwrap() == "manifest.json" {
+            let mut x: serde_json::Value = serde_json::from_slice(&x).unwrap();
+            let mut y: serde_json::Value = serde_json::from_slice(&y).unwrap();
+            untimed(&mut x);
+            untimed(&mut y);
+            assert_eq!(x, y, "{} differs beyond timings", f.display());
+        } else {
+            assert!(
+                x == y,
+                "{} differs between {} and {}",
+                f.display(),
+                a.display(),
+                b.display()
+            );
+        }
+    }
+}
