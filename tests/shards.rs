@@ -48,11 +48,20 @@ fn sharded(dir: &Path, stem: &str, args: &[&str], n: u32) -> PathBuf {
             "{}",
             text(&o.stdout)
         );
-        assert!(out.join("shard.json").exists() && out.join("units.bin").exists());
-        assert!(
-            !out.join("headline.csv").exists(),
-            "a shard holds no summary"
+        // The units, what they are and a manifest: no summary, no firm table, no scratch.
+        let held: Vec<String> = common::files(&out)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(
+            held,
+            ["manifest.json", "shard.json", "units.bin"],
+            "{stem} {shard}"
         );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["shard"], shard.as_str());
+        assert!(manifest["plan"]["hash_fnv1a64"].is_string(), "{manifest}");
         shards.push(out.to_str().unwrap().to_string());
     }
     let merged = dir.join(format!("{stem}-merged-{n}"));

@@ -172,9 +172,13 @@ pub fn run(req: &ComparisonRequest) -> Result<Ran<ComparisonReport>, Error> {
         drop((spill, curves));
         std::fs::remove_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
         let used = threads.unwrap_or_else(rayon::current_num_threads);
-        return Ok(Ran::Shard(
-            kept.finish_shard(dir, used, started, req.cancel)?,
-        ));
+        return Ok(Ran::Shard(kept.finish_shard(
+            dir,
+            super::plan_json(plan),
+            used,
+            started,
+            req.cancel,
+        )?));
     }
 
     let spinner = progress::spinner(req.progress);

@@ -393,6 +393,7 @@ impl Kept {
     pub(crate) fn finish_shard(
         self,
         mut dir: ResultsDir,
+        plan: serde_json::Value,
         threads: usize,
         started: std::time::Instant,
         cancel: Option<&std::sync::atomic::AtomicBool>,
@@ -419,6 +420,7 @@ impl Kept {
             "threads": threads,
             "wall_seconds": wall_seconds,
             "what": "one shard of a plan's units, for `coopsim merge` (see shard.json)",
+            "plan": plan,
             "files": dir.files(),
         });
         crate::present::write_json(&manifest_path, &manifest)?;
@@ -442,6 +444,29 @@ impl Kept {
             Kept::Merge(_) => Ok(()),
         }
     }
+}
+
+/// What a shard's manifest says of the plan it is part of: its design, seed and replications,
+/// and each arm's label, settings and scenario hash.
+pub(crate) fn plan_json(plan: &crate::experiment::Plan) -> serde_json::Value {
+    let arms: Vec<serde_json::Value> = plan
+        .arms
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "label": a.label,
+                "settings": a.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+                "scenario_hash_fnv1a64": crate::scenario::fnv1a(&crate::scenario::resolved_toml(&a.scenario)),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "hash_fnv1a64": plan.hash(),
+        "design": format!("{:?}", plan.design),
+        "seed": plan.seed(),
+        "replications": plan.replications(),
+        "arms": arms,
+    })
 }
 
 /// Prints what a shard run wrote.

@@ -217,7 +217,8 @@ pub fn run(req: &RunRequest) -> Result<Ran<RunReport>, Error> {
     )?;
     let scratch = dir.scratch("spill");
     std::fs::create_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
-    let firms_path = req.firms.then(|| dir.file("firms.parquet"));
+    // A shard keeps its units only: the firm table is written when the shards are merged.
+    let firms_path = (req.firms && kept.shard().is_none()).then(|| dir.file("firms.parquet"));
     let mut spills =
         Spills::create(&scratch, s, firms_path).map_err(|e| Error::Io(scratch.clone(), e))?;
     let exec = Execution {
@@ -272,9 +273,13 @@ pub fn run(req: &RunRequest) -> Result<Ran<RunReport>, Error> {
     if kept.shard().is_some() {
         drop(spills);
         std::fs::remove_dir_all(&scratch).map_err(|e| Error::Io(scratch.clone(), e))?;
-        return Ok(Ran::Shard(
-            kept.finish_shard(dir, used, started, req.cancel)?,
-        ));
+        return Ok(Ran::Shard(kept.finish_shard(
+            dir,
+            super::plan_json(&plan),
+            used,
+            started,
+            req.cancel,
+        )?));
     }
     spills.finish()?;
     let summarising = progress::spinner(req.progress);

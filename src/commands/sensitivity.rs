@@ -308,8 +308,19 @@ pub fn run(req: &SensitivityRequest) -> Result<Ran<SensitivityReport>, Error> {
     .map_err(|e| kept.stopped(e))?;
     if kept.shard().is_some() {
         let used = threads.unwrap_or_else(rayon::current_num_threads);
+        let about = serde_json::json!({
+            "hash_fnv1a64": plan.hash(),
+            "method": format!("{:?}", plan.method).to_lowercase(),
+            "points": n,
+            "seed": plan.base.seed,
+            "replications": plan.base.replications,
+            "base_scenario_hash_fnv1a64": fnv1a(&resolved_toml(&plan.base)),
+            "ranges": plan.ranges.iter().map(|r| serde_json::json!({
+                "key": r.key, "low": r.low, "high": r.high,
+            })).collect::<Vec<_>>(),
+        });
         return Ok(Ran::Shard(
-            kept.finish_shard(dir, used, started, req.cancel)?,
+            kept.finish_shard(dir, about, used, started, req.cancel)?,
         ));
     }
     let spinner = experiment::progress::spinner(req.progress);

@@ -190,6 +190,7 @@ pub fn run(req: &ValidationRequest) -> Result<Ran<ValidationReport>, Error> {
     if kept.shard().is_some() {
         return Ok(Ran::Shard(kept.finish_shard(
             dir,
+            super::plan_json(&plan),
             used_threads,
             started,
             req.cancel,
