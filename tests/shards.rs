@@ -178,6 +178,19 @@ fn merged_shards_of_a_comparison_a_sensitivity_analysis_and_a_validation_are_the
     }
 }
 
+/// A scenario of `replications` replications of 1,500 firms: seconds of work, to stop half-way.
+fn long(dir: &Path, replications: u32) -> PathBuf {
+    let path = dir.join("long.toml");
+    let text = SMALL
+        .replace(
+            "replications = 7",
+            &format!("replications = {replications}"),
+        )
+        .replace("firms = 400", "firms = 1500");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// Waits until the journal of a run into `out` holds at least one finished unit.
 fn wait_for_units(out: &Path, child: &mut std::process::Child) {
     let name = out.file_name().unwrap().to_string_lossy().into_owned();
@@ -199,14 +212,7 @@ fn wait_for_units(out: &Path, child: &mut std::process::Child) {
 #[test]
 fn a_run_killed_and_resumed_is_the_run_never_stopped() {
     let dir = workdir("shards", "resume");
-    let scenario = dir.join("long.toml");
-    std::fs::write(
-        &scenario,
-        SMALL
-            .replace("replications = 7", "replications = 40")
-            .replace("firms = 400", "firms = 1500"),
-    )
-    .unwrap();
+    let scenario = long(&dir, 40);
     let scenario = scenario.to_str().unwrap();
     let whole = dir.join("whole");
     succeeds(&[
@@ -278,14 +284,7 @@ fn a_run_killed_and_resumed_is_the_run_never_stopped() {
 #[test]
 fn ctrl_c_keeps_the_finished_units_and_says_how_to_resume() {
     let dir = workdir("shards", "ctrl-c");
-    let scenario = dir.join("long.toml");
-    std::fs::write(
-        &scenario,
-        SMALL
-            .replace("replications = 7", "replications = 400")
-            .replace("firms = 400", "firms = 1500"),
-    )
-    .unwrap();
+    let scenario = long(&dir, 400);
     let out = dir.join("res");
     let mut child = Command::new(env!("CARGO_BIN_EXE_coopsim"))
         .args([

@@ -163,6 +163,16 @@ impl Cluster {
     }
 }
 
+/// Runs coopsim in `folder` with `args`, and insists it succeeded.
+fn run_in(folder: &Path, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_coopsim"))
+        .args(args)
+        .current_dir(folder)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 const SMALL: &str = "name = \"small\"\nreplications = 6\nmonths = 48\nwarmup_months = 12\n\
 [population]\nfirms = 400\n[crisis]\nonset_month = 12\nduration_months = 12\nrecovery_months = 12\n\
 [austerity]\nonset_month = 30\n";
@@ -191,7 +201,6 @@ fn a_sweep_in_four_shards_through_slurm_is_the_sweep_on_one_machine() {
         "--vary",
         "policy.worker_buyout.probability=0,0.3",
     ];
-    let coopsim = env!("CARGO_BIN_EXE_coopsim");
 
     // The script, written in the project's folder (the jobs run there).
     let job = dir.join("job");
@@ -207,12 +216,7 @@ fn a_sweep_in_four_shards_through_slurm_is_the_sweep_on_one_machine() {
         "--out",
     ]);
     args.push(job.to_str().unwrap());
-    let o = Command::new(coopsim)
-        .args(&args)
-        .current_dir(&project)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_in(&project, &args);
     let script = job.join("submit.sh");
     assert!(script.exists());
 
@@ -286,12 +290,7 @@ fn a_sweep_in_four_shards_through_slurm_is_the_sweep_on_one_machine() {
         "--out",
         local.to_str().unwrap(),
     ]);
-    let o = Command::new(coopsim)
-        .args(&args)
-        .current_dir(&project)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_in(&project, &args);
     let here = ran.elapsed();
     assert_same_results(&local, &results);
     eprintln!(
