@@ -861,7 +861,7 @@ impl Default for Scenario {
                 initial_heads_sigma: 1.0,
                 entrant_heads_median: 4.0,
                 volatility_size_exponent: 0.2,
-                entrant_productivity_sigma: 0.15,
+                entrant_productivity_sigma: 0.2,
                 initial_age_mean_months: 96.0,
                 entry_rate_monthly: 0.007,
                 entry_demand_elasticity: 0.5,
@@ -1070,7 +1070,7 @@ impl KindParams {
             founding_rate_relative: 1.0,
             capital_per_worker_share: 1.0,
             founding_leverage: 0.45,
-            founding_cash_months: 2.0,
+            founding_cash_months: 5.0,
             owners_required_return_annual: 0.08,
             owners_outside_pay_share: 0.7,
             owner_expectation_weight: 0.04,
@@ -1184,7 +1184,7 @@ impl KindParams {
             reserve_target_months: 3.0,
             fund_access: false,
             public_contract_share: 0.85,
-            founding_rate_relative: 0.83,
+            founding_rate_relative: 0.88,
             ..Self::social_coop_a()
         }
     }
