@@ -145,6 +145,9 @@ fn main() -> ExitCode {
             progress: !o.quiet,
             cancel: Some(interrupt_flag()),
         }),
+        Command::Report { folder, out } => {
+            commands::report::execute(&commands::report::Options { folder, out })
+        }
         Command::Params { filter } => commands::params::execute(filter.as_deref()),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -26,6 +26,8 @@ pub mod check;
 pub mod compare;
 pub mod comparison;
 pub mod params;
+mod provenance;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
@@ -99,12 +101,13 @@ pub struct Common {
 /// Moves a finished results folder into place, unless the user asked to stop meanwhile: a
 /// Ctrl-C during the summary or the charts still means no results.
 fn commit(
-    dir: crate::output::ResultsDir,
+    mut dir: crate::output::ResultsDir,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<PathBuf, Error> {
     if crate::experiment::cancelled(cancel) {
         return Err(Error::Interrupted);
     }
+    provenance::finish(&mut dir)?;
     Ok(dir.commit()?)
 }
 
@@ -161,6 +164,8 @@ pub enum Error {
     Chart(ChartError),
     /// The run would not fit in memory; nothing was started.
     TooLarge(TooLarge),
+    /// The report could not be rendered or written.
+    Report(crate::present::report::ReportError),
 }
 
 impl std::fmt::Display for Error {
@@ -176,6 +181,7 @@ impl std::fmt::Display for Error {
             Error::Io(p, e) => write!(f, "{}", crate::output::io_error_text(p, e)),
             Error::Chart(e) => write!(f, "{e}"),
             Error::TooLarge(e) => write!(f, "{e}"),
+            Error::Report(e) => write!(f, "{e}"),
         }
     }
 }
