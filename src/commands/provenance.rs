@@ -156,7 +156,7 @@ mod tests {
         let manifest = serde_json::json!({
             "coopsim_version": "0.1.0",
             "files": ["headline.csv", "manifest.json"],
-            "scenario": {"a": 0.1234567890123456789, "b": 1e-300, "c": [1, 2]},
+            "scenario": {"a": 0.1_f64 + 0.2, "b": 1e-300, "c": [1, 2]},
             "wall_seconds": 1.847706823,
         });
         let text = serde_json::to_string_pretty(&manifest).unwrap() + "\n";
