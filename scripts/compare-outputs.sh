@@ -27,10 +27,12 @@
 # all with --threads 2 --force --quiet and --out DIR/NAME. About 10 seconds on 2 cores.
 #
 # What `diff` leaves out, because it changes from one run to the next with the same results:
-#   - manifest.json: the keys `wall_seconds` and `summary_seconds` (timings), wherever they are.
-#     Every other key is compared: the manifests hold no timestamps, no absolute paths (the
+#   - manifest.json: the keys `wall_seconds` and `summary_seconds` (timings), wherever they are,
+#     and `provenance` (the date, the commit the binary was built from, the command line). Every
+#     other key is compared: the manifests hold no other timestamps, no absolute paths (the
 #     commands use paths relative to the repository) and no host names; `threads` is fixed by
 #     --threads 2, and `coopsim_version` is compared too (a version bump shows up as a difference).
+#   - report.html: its provenance section and the dates it names ("written ... UTC") are masked.
 #   - NAME.stdout: the seconds a command took ("in 12.3 s") are masked, and so is the record's own
 #     folder in the "results: ..." line.
 #   - .NAME.lock: the lock a run holds on its results folder's name while it writes it.
@@ -94,7 +96,7 @@ compare() {
 import csv, json, math, os, re, sys
 
 a_root, b_root = sys.argv[1], sys.argv[2]
-TIMINGS = {"wall_seconds", "summary_seconds"}
+TIMINGS = {"wall_seconds", "summary_seconds", "provenance"}
 
 def files(root):
     out = set()
@@ -142,6 +144,11 @@ def stdout_text(data, root):
     text = data.decode("utf-8", "replace")
     text = re.sub(r"\bin \d+(\.\d+)? s\b", "in <seconds> s", text)
     return text.replace(os.path.abspath(root), "<record>")
+
+def report_text(data):
+    text = data.decode("utf-8", "replace")
+    text = re.sub(r'<section id="provenance".*?</section>', "<provenance>", text, flags=re.S)
+    return re.sub(r"written \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "written <date>", text)
 
 def number(s):
     try:
@@ -206,6 +213,9 @@ for rel in sorted(fa | fb):
     if rel.endswith(".stdout"):
         same = stdout_text(da, a_root) == stdout_text(db, b_root)
         note = " (seconds and folder masked)"
+    elif os.path.basename(rel) == "report.html":
+        same = report_text(da) == report_text(db)
+        note = " (provenance and dates masked)"
     else:
         same = da == db
         note = ""

@@ -183,6 +183,18 @@ pub enum Command {
         )]
         command: Vec<String>,
     },
+    /// Write the report of a results folder again: one HTML file that opens offline and prints
+    /// on A4, with the folder's headline, charts, tables, methods, parameters and provenance.
+    #[command(
+        after_help = "Examples:\n  coopsim report output/baseline_2008\n      writes output/baseline_2008/report.html (every command also writes one itself)\n  coopsim report output/baseline_2008-sweep --out guarantee_sweep.html\nThe validation status shown is that of the last `validate` folder beside DIR, if any."
+    )]
+    Report {
+        /// A results folder (one with the manifest.json a coopsim command wrote).
+        folder: PathBuf,
+        /// Where to write the report (default: report.html in the folder); replaced atomically.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List every scenario parameter with its default, unit, meaning and source (Markdown).
     Params {
         /// Only the keys containing this text (e.g. `credit_guarantee`, `worker_coop.pay`).
@@ -210,7 +222,7 @@ pub enum Command {
 
 /// The names of the commands above, each with its own manual page (a test holds the list to the
 /// enum).
-pub const COMMANDS: [&str; 11] = [
+pub const COMMANDS: [&str; 12] = [
     "run",
     "sweep",
     "compare",
@@ -219,6 +231,7 @@ pub const COMMANDS: [&str; 11] = [
     "validate",
     "merge",
     "slurm",
+    "report",
     "params",
     "completions",
     "man",

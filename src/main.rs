@@ -193,6 +193,9 @@ fn dispatch(command: Command, parts: Parts) -> Result<Finished, Failure> {
             quiet,
         } => merge(&shards, out, threads, force, quiet),
         Command::Slurm { slurm, command } => slurm::execute(slurm, command),
+        Command::Report { folder, out } => {
+            commands::report::execute(&commands::report::Options { folder, out })
+        }
         Command::Params { filter } => commands::params::execute(filter.as_deref()),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -26,6 +26,8 @@ pub mod check;
 pub mod compare;
 pub mod comparison;
 pub mod params;
+mod provenance;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod slurm;
@@ -104,12 +106,13 @@ pub struct Common {
 /// Moves a finished results folder into place, unless the user asked to stop meanwhile: a
 /// Ctrl-C during the summary or the charts still means no results.
 fn commit(
-    dir: crate::output::ResultsDir,
+    mut dir: crate::output::ResultsDir,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<PathBuf, Error> {
     if crate::experiment::cancelled(cancel) {
         return Err(Error::Interrupted);
     }
+    provenance::finish(&mut dir)?;
     Ok(dir.commit()?)
 }
 
@@ -174,6 +177,8 @@ pub enum Error {
     Chart(ChartError),
     /// The run would not fit in memory; nothing was started.
     TooLarge(TooLarge),
+    /// The report could not be rendered or written.
+    Report(crate::present::report::ReportError),
 }
 
 impl std::fmt::Display for Error {
@@ -202,6 +207,7 @@ impl std::fmt::Display for Error {
             Error::Io(p, e) => write!(f, "{}", crate::output::io_error_text(p, e)),
             Error::Chart(e) => write!(f, "{e}"),
             Error::TooLarge(e) => write!(f, "{e}"),
+            Error::Report(e) => write!(f, "{e}"),
         }
     }
 }
@@ -424,7 +430,11 @@ impl Kept {
             "files": dir.files(),
         });
         crate::present::write_json(&manifest_path, &manifest)?;
-        let folder = commit(dir, cancel)?;
+        // A shard is no results folder of its own: no report (its merge has one).
+        if crate::experiment::cancelled(cancel) {
+            return Err(Error::Interrupted);
+        }
+        let folder = dir.commit()?;
         journal.discard()?;
         Ok(ShardReport {
             folder,

@@ -436,10 +436,9 @@ pub fn report_heading(req: &Comparison<'_>) -> (String, String) {
     let reach = |s: &Scenario| {
         let w = crisis_window(s);
         format!(
-            "{} and crisis window months {} to {}",
+            "{} and crisis window {}",
             counted(u64::from(s.population.firms), "firm"),
-            w.start,
-            w.end - 1
+            s.start.span(i64::from(w.start), i64::from(w.end) - 1)
         )
     };
     let alike = req.arms.iter().all(|a| reach(&a.scenario) == reach(base));

@@ -12,7 +12,7 @@ use crate::output::counted;
 use crate::scenario::{Kind, Scenario};
 
 /// Titles and scale of the headline outcomes, in `HEADLINE` order.
-const HEADLINE_LABELS: [(&str, f64); 10] = [
+pub(crate) const HEADLINE_LABELS: [(&str, f64); 10] = [
     ("survival to end of crisis window, %", 100.0),
     ("exit hazard in crisis, %/month", 100.0),
     ("hazard ratio vs conventional", 1.0),
@@ -56,14 +56,13 @@ pub fn headline_markdown(
         out.push_str(&format!("{}.\n\n", description.trim_end_matches('.')));
     }
     out.push_str(&format!(
-        "{} of {} (seed {}); crisis window months {} to {}. Each cell is the mean \
+        "{} of {} (seed {}); crisis window {}. Each cell is the mean \
          across replications with its 95% confidence interval in brackets; `headline.csv` also has \
          the 5% and 95% quantiles across replications.\n\n| kind |",
         counted(u64::from(s.replications), "replication"),
         counted(u64::from(s.population.firms), "firm"),
         s.seed,
-        w.start,
-        w.end - 1
+        s.start.span(i64::from(w.start), i64::from(w.end) - 1)
     ));
     for (label, _) in HEADLINE_LABELS {
         out.push_str(&format!(" {label} |"));
@@ -106,7 +105,10 @@ pub fn headline_markdown(
         out.push_str(&format!("| {name} |"));
         for m in Measure::ALL {
             let (estimate, month) = e.estimate(g, m);
-            let at = month.map_or(String::new(), |t| format!(" in month {t}"));
+            let at = month.map_or(String::new(), |t| match s.start.month() {
+                Some(start) => format!(" in month {t} ({})", start.plus(i64::from(t)).label()),
+                None => format!(" in month {t}"),
+            });
             out.push_str(&format!(" {}{at} |", estimate_cell(&estimate)));
         }
         out.push('\n');

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod comparison;
 pub mod headline;
 pub mod params;
+pub mod report;
 pub mod sensitivity;
 pub mod tables;
 pub mod validation;

@@ -2,6 +2,7 @@
 //! line, column and key. This is the only place that reads scenario files; the model never sees a
 //! path.
 
+pub mod calendar;
 pub mod control;
 pub mod error;
 pub mod params;
@@ -15,6 +16,7 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
+pub use calendar::{Start, YearMonth};
 pub use error::{Location, ScenarioError, ScenarioErrorKind, ScenarioErrors};
 pub use params::{Describe, ParamDoc, Patch};
 pub use schema::*;

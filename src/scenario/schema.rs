@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::calendar::Start;
 use super::params::{leaf_enum, params};
 
 /// Firm kinds. Behaviour differs only through each kind's `KindParams` block; no rule in the model
@@ -799,6 +800,9 @@ params! {
         ["months", "burn-in practice in ABMs"]
         /// Months simulated before month 0 and not recorded, so balance sheets reflect each kind's rules rather than the initial conditions.
         pub warmup_months: u32,
+        ["calendar month YYYY-MM", "scenario"]
+        /// Calendar month of recorded month 0, the first month after the warm-up, e.g. "2005-09": charts, tables and the report then label months by date (data files keep month numbers). Unset: months are numbered.
+        pub start: Start,
         ["weight", "model choice (MODEL.md 7: adaptive expectations)"]
         /// Smoothing of expected demand: weight of the latest month (adaptive expectations).
         pub expectation_weight: f64,
@@ -847,6 +851,7 @@ impl Default for Scenario {
             replications: 100,
             months: 120,
             warmup_months: 60,
+            start: Start::default(),
             expectation_weight: 0.3,
             population: Population {
                 firms: 3000,

@@ -161,6 +161,15 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
 
     r.at_least_one("replications", s.replications);
     r.at_least_one("months", s.months);
+    if let Some(text) = &s.start.0
+        && super::calendar::YearMonth::parse(text).is_none()
+    {
+        r.fail(
+            "start",
+            "a calendar month written YYYY-MM, month 01 to 12 (e.g. \"2005-09\")",
+            format!("{text:?}"),
+        );
+    }
     r.positive_share("expectation_weight", s.expectation_weight);
 
     let p = &s.population;

@@ -126,6 +126,8 @@ pub fn untimed(v: &mut serde_json::Value) {
         serde_json::Value::Object(map) => {
             map.remove("wall_seconds");
             map.remove("summary_seconds");
+            // When, from which build and by which command line the folder was written.
+            map.remove("provenance");
             map.values_mut().for_each(untimed);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(untimed),
@@ -156,6 +158,12 @@ pub fn assert_same_results(a: &Path, b: &Path) {
             untimed(&mut x);
             untimed(&mut y);
             assert_eq!(x, y, "{} differs beyond timings", f.display());
+        } else if f.file_name().unwrap() == "report.html" {
+            let (x, y) = (
+                unstamped_report(&String::from_utf8_lossy(&x)),
+                unstamped_report(&String::from_utf8_lossy(&y)),
+            );
+            assert!(x == y, "{} differs beyond its provenance", f.display());
         } else {
             assert!(
                 x == y,
@@ -166,4 +174,32 @@ pub fn assert_same_results(a: &Path, b: &Path) {
             );
         }
     }
+}
+
+/// A report without what says when, from which build and by which command line it was written:
+/// its provenance section and the dates it names ("written 2026-12-01 21:00:00 UTC").
+pub fn unstamped_report(html: &str) -> String {
+    let mut text = html.to_string();
+    while let Some(start) = text.find("<section id=\"provenance\"") {
+        let Some(len) = text[start..].find("</section>") else {
+            break;
+        };
+        text.replace_range(start..start + len + "</section>".len(), "<provenance>");
+    }
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("written ") {
+        let after = &rest[i + 8..];
+        out.push_str(&rest[..i + 8]);
+        let date = after.get(..23).filter(|d| d.ends_with(" UTC") && d.as_bytes()[4] == b'-');
+        match date {
+            Some(_) => {
+                out.push_str("<date>");
+                rest = &after[23..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
 }

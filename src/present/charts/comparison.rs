@@ -292,26 +292,35 @@ pub fn compare_curves(
             reference: Some(100.0),
         });
     }
+    // Months are labelled by date only when every scenario starts in the same calendar month.
+    let start = base.start.month().filter(|_| {
+        req.arms
+            .iter()
+            .all(|a| a.scenario.start.month() == base.start.month())
+    });
+    let x_desc = start.map_or("month of simulation", |_| "month");
     let fig = Figure {
         series: series.clone(),
         title: "Survival of firms alive at crisis onset, by scenario".into(),
         caption: format!("Kaplan-Meier, pooled over replications. {who}"),
-        x_desc: "month of simulation".into(),
+        x_desc: x_desc.into(),
         panels: survival_panels,
         grid: (2, 3),
         window,
         note: with_repeats("Bands: 95% confidence\n(Greenwood, log-log)."),
+        start,
     };
     save(dir, "compare_survival", &fig)?;
     let fig = Figure {
         series,
         title: "Employment by scenario and kind of firm".into(),
         caption: who,
-        x_desc: "month of simulation".into(),
+        x_desc: x_desc.into(),
         panels: employment_panels,
         grid: (2, 3),
         window,
         note: with_repeats("Lines: mean over replications.\nBands: 5%-95% of replications."),
+        start,
     };
     save(dir, "compare_employment", &fig)
 }

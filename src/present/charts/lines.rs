@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::scenario::Kind;
+use crate::scenario::{Kind, YearMonth};
 
 use super::{
     AXIS_DESC, Chart, FONT, PLOTS_WIDTH, Series, Swatch, TICKS, draw_legend, f64_values, frame,
@@ -106,6 +106,9 @@ pub(super) struct Figure {
     pub(super) window: (f64, f64),
     /// What the lines and bands are, under the legend.
     pub(super) note: String,
+    /// The calendar month of month 0, when the scenario gives one: the months are labelled by
+    /// date ("Sep 2008") instead of by number.
+    pub(super) start: Option<YearMonth>,
 }
 
 fn draw_panel<DB: DrawingBackend>(
@@ -114,6 +117,7 @@ fn draw_panel<DB: DrawingBackend>(
     series: &[Series],
     x_desc: &str,
     window: (f64, f64),
+    start: Option<YearMonth>,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let x = panel
         .lines
@@ -196,7 +200,10 @@ fn draw_panel<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_label_formatter(&|v| match start {
+            Some(start) => start.plus(v.round() as i64).label(),
+            None => format!("{v:.0}"),
+        })
         .draw()?;
     let shade = RGBColor(120, 120, 120).mix(0.14).filled();
     if w0 < w1 {
@@ -243,7 +250,14 @@ impl Chart for Figure {
             .map(|i| &self.series[i])
             .collect();
         for (area, panel) in plots.split_evenly(self.grid).iter().zip(&self.panels) {
-            draw_panel(area, panel, &self.series, &self.x_desc, self.window)?;
+            draw_panel(
+                area,
+                panel,
+                &self.series,
+                &self.x_desc,
+                self.window,
+                self.start,
+            )?;
         }
         draw_legend(&legend, &used, Swatch::LineAndBand, &self.note)?;
         body.present()
@@ -355,6 +369,7 @@ mod tests {
             grid: (2, 3),
             window: (36.0, 78.0),
             note: String::new(),
+            start: None,
         };
         let ticks = y_ticks(&figure);
         assert!(

@@ -42,12 +42,10 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         counted(u64::from(s.population.firms), "firm"),
         s.seed
     );
-    let who = format!(
-        "{run} Shaded: crisis window (months {}-{}).",
-        w.start,
-        w.end - 1
-    );
-    let month = "month of simulation".to_string();
+    let span = s.start.short_span(i64::from(w.start), i64::from(w.end) - 1);
+    let who = format!("{run} Shaded: crisis window ({span}).");
+    let start = s.start.month();
+    let month = start.map_or("month of simulation", |_| "month").to_string();
     // The figures of monthly series by kind: lines are means over replications, bands their spread.
     let by_kind = |title: &str, panels: Vec<Panel>, grid: (usize, usize)| Figure {
         series: kind_series(),
@@ -58,6 +56,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         grid,
         window,
         note: "Lines: mean over replications.\nBands: 5%-95% of replications.".into(),
+        start,
     };
 
     let mut survival = kind_bands(
@@ -88,6 +87,7 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
         grid: (1, 1),
         window,
         note: "Lines: Kaplan-Meier survival.\nBands: 95% confidence\n(Greenwood, log-log).".into(),
+        start,
     };
     save(dir, "survival", &fig)?;
 
@@ -164,11 +164,12 @@ pub fn draw_all(dir: &mut ResultsDir, data: &ChartData<'_>) -> Result<(), ChartE
             grid: (1, 1),
             window,
             note: "Lines: mean over replications\nof the paired difference.\nBands: its 95% confidence\ninterval.".into(),
+            start,
         };
         save(dir, "employment_vs_control", &fig)?;
     }
 
-    let window_text = format!("Exits in months {}-{}. {run}", w.start, w.end - 1);
+    let window_text = format!("Exits in {span}. {run}");
     fragility_chart(dir, data.fragility, &window_text)
 }
 
