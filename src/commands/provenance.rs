@@ -94,7 +94,9 @@ fn stamp(manifest: &str, provenance: &Value, report: bool) -> Option<String> {
     if original.get("provenance").is_some() || !text.ends_with("\n}") {
         return None;
     }
-    if report {
+    // A manifest without a list of files (none of coopsim's today) is stamped all the same.
+    let listed = report && original.get("files").is_some_and(Value::is_array);
+    if listed {
         let start = text.find("\n  \"files\": [\n")?;
         let close = start + text[start..].find("\n  ]")?;
         text.insert_str(close, &format!(",\n    \"{REPORT}\""));
@@ -107,7 +109,7 @@ fn stamp(manifest: &str, provenance: &Value, report: bool) -> Option<String> {
     let mut expected = original;
     let object = expected.as_object_mut()?;
     object.insert("provenance".into(), provenance.clone());
-    if report {
+    if listed {
         object
             .get_mut("files")?
             .as_array_mut()?
@@ -173,6 +175,10 @@ mod tests {
         let plain = stamp(&text, &provenance, false).unwrap();
         let read: Value = serde_json::from_str(&plain).unwrap();
         assert_eq!(read["files"].as_array().unwrap().len(), 2);
+        // Without a list of files, only the provenance is added.
+        let bare = "{\n  \"coopsim_version\": \"0.1.0\"\n}\n";
+        let read: Value = serde_json::from_str(&stamp(bare, &provenance, true).unwrap()).unwrap();
+        assert_eq!(read["provenance"], provenance);
         // Not a manifest coopsim wrote: refused rather than guessed at.
         assert!(stamp("[1, 2]", &provenance, false).is_none());
         assert!(stamp(&stamped, &provenance, false).is_none());

@@ -442,7 +442,12 @@ fn cell(m: Option<f64>, lo: Option<f64>, hi: Option<f64>, scale: f64) -> String 
 
 fn read_error(f: &Folder, file: &str) -> impl Fn(PolarsError) -> ReportError {
     let path = f.dir.join(file);
-    move |e| ReportError::Read(path.clone(), format!("unexpected table: {e}"))
+    move |e| {
+        ReportError::Read(
+            path.clone(),
+            format!("not the table coopsim writes there ({e})"),
+        )
+    }
 }
 
 fn headline(f: &Folder, command: Command, s: &Scenario) -> Result<Section, ReportError> {
@@ -740,11 +745,15 @@ fn charts(f: &Folder, command: Command) -> Result<Section, ReportError> {
     if sec.charts.is_empty() {
         sec.intro.push("This folder has no charts.".into());
     } else {
-        sec.intro.push(
-            "The charts of the folder's charts/ folder, each also there as PNG. The crisis window \
-             is shaded; colours are the Okabe-Ito colour-blind-safe palette."
-                .into(),
-        );
+        // Only charts against the month have a crisis window to shade.
+        let shaded = match command {
+            Command::Run | Command::Compare | Command::Other => " The crisis window is shaded.",
+            Command::Sweep | Command::Sensitivity | Command::Validate => "",
+        };
+        sec.intro.push(format!(
+            "The charts of the folder's charts/ folder, each also there as PNG.{shaded} Colours are \
+             the Okabe-Ito colour-blind-safe palette."
+        ));
     }
     Ok(sec)
 }
