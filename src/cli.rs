@@ -146,7 +146,7 @@ pub enum Command {
     )]
     Validate(ValidateArgs),
     /// Put the shards of one plan (folders written with --shard K/N) together into the results
-    /// folder the unsharded command writes, byte for byte but for timings.
+    /// folder the unsharded command writes, byte for byte but for timings and provenance.
     #[command(
         after_help = "Examples:\n  coopsim sweep scenarios/baseline_2008.toml --vary policy.credit_guarantee.coverage=0:0.75:4 --shard 0/2 --out shards/0\n  coopsim sweep scenarios/baseline_2008.toml --vary policy.credit_guarantee.coverage=0:0.75:4 --shard 1/2 --out shards/1\n  coopsim merge shards/0 shards/1 --out output/guarantee-sweep\nThe shards' command is rerun on their units, in the folder it was given in (its scenario files\nmust be as they were). Every shard of the plan must be given, once, written by this coopsim version."
     )]

@@ -451,12 +451,14 @@ fn check_resolves_command_line_settings_into_a_file_that_checks_the_same() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`months`"));
 }
 
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 11] = [
     "run",
     "sweep",
     "compare",
     "check",
     "validate",
+    "merge",
+    "slurm",
     "report",
     "params",
     "completions",
