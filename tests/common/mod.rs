@@ -191,7 +191,9 @@ pub fn unstamped_report(html: &str) -> String {
     while let Some(i) = rest.find("written ") {
         let after = &rest[i + 8..];
         out.push_str(&rest[..i + 8]);
-        let date = after.get(..23).filter(|d| d.ends_with(" UTC") && d.as_bytes()[4] == b'-');
+        let date = after
+            .get(..23)
+            .filter(|d| d.ends_with(" UTC") && d.as_bytes()[4] == b'-');
         match date {
             Some(_) => {
                 out.push_str("<date>");
