@@ -1213,46 +1213,10 @@ fn provenance(f: &Folder, command: Command, arms: &[Arm], written: &str) -> Sect
         ("seed".to_string(), format!("{}", arms[0].scenario.seed)),
     ];
     match command {
-        Command::Sweep | Command::Compare => {
-            for a in f
-                .manifest
-                .get("arms")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                facts.push((
-                    format!(
-                        "scenario hash, {}",
-                        a.get("label").and_then(Value::as_str).unwrap_or("")
-                    ),
-                    a.get("scenario_hash_fnv1a64")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                ));
-            }
-        }
+        Command::Sweep | Command::Compare => facts.extend(scenario_hashes(f, "arms", "label")),
         Command::Validate => {
             facts.push(("targets hash".into(), f.str("/targets_hash_fnv1a64")));
-            for s in f
-                .manifest
-                .get("scenarios")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                facts.push((
-                    format!(
-                        "scenario hash, {}",
-                        s.get("name").and_then(Value::as_str).unwrap_or("")
-                    ),
-                    s.get("scenario_hash_fnv1a64")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                ));
-            }
+            facts.extend(scenario_hashes(f, "scenarios", "name"));
         }
         _ => {
             facts.push(("scenario hash".into(), f.str("/scenario_hash_fnv1a64")));
@@ -1287,4 +1251,22 @@ fn shell_word(w: &str) -> String {
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
     }
+}
+
+/// The scenario hash of each entry of the manifest's list `list` (a sweep's arms, a validation's
+/// scenarios), labelled by the entry's `name` key.
+fn scenario_hashes(f: &Folder, list: &str, name: &str) -> Vec<(String, String)> {
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    f.manifest
+        .get(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            (
+                format!("scenario hash, {}", text(entry, name)),
+                text(entry, "scenario_hash_fnv1a64"),
+            )
+        })
+        .collect()
 }
