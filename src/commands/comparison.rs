@@ -219,8 +219,7 @@ pub fn run(req: &ComparisonRequest) -> Result<Ran<ComparisonReport>, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
-    let folder = super::commit(dir, req.cancel)?;
-    kept.finish()?;
+    let folder = kept.commit(dir, req.cancel)?;
     Ok(Ran::Results(ComparisonReport {
         folder,
         table,

@@ -444,15 +444,19 @@ impl Kept {
         })
     }
 
-    /// Removes the journal once the results are committed.
-    pub(crate) fn finish(self) -> Result<(), Error> {
-        match self {
-            Kept::Journal(j) => Ok(j
-                .into_inner()
+    /// Commits the results folder, then removes the journal that fed it.
+    pub(crate) fn commit(
+        self,
+        dir: ResultsDir,
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<PathBuf, Error> {
+        let folder = commit(dir, cancel)?;
+        if let Kept::Journal(j) = self {
+            j.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .discard()?),
-            Kept::Merge(_) => Ok(()),
+                .discard()?;
         }
+        Ok(folder)
     }
 }
 

@@ -344,8 +344,7 @@ pub fn run(req: &RunRequest) -> Result<Ran<RunReport>, Error> {
         control_scenario: paired.then(|| &plan.arms[0].scenario),
     };
     write_manifest(&mut dir, req, &manifest)?;
-    let folder = super::commit(dir, req.cancel)?;
-    kept.finish()?;
+    let folder = kept.commit(dir, req.cancel)?;
     Ok(Ran::Results(RunReport {
         folder,
         headline,

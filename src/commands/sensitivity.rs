@@ -359,8 +359,7 @@ pub fn run(req: &SensitivityRequest) -> Result<Ran<SensitivityReport>, Error> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let used = threads.unwrap_or_else(rayon::current_num_threads);
     write_manifest(&mut dir, req, used, wall_seconds)?;
-    let folder = super::commit(dir, req.cancel)?;
-    kept.finish()?;
+    let folder = kept.commit(dir, req.cancel)?;
     Ok(Ran::Results(SensitivityReport {
         folder,
         rows,

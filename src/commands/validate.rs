@@ -225,8 +225,7 @@ pub fn run(req: &ValidationRequest) -> Result<Ran<ValidationReport>, Error> {
     write_inputs(&mut dir, req)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     write_manifest(&mut dir, req, &plan, &rows, used_threads, wall_seconds)?;
-    let folder = super::commit(dir, req.cancel)?;
-    kept.finish()?;
+    let folder = kept.commit(dir, req.cancel)?;
     Ok(Ran::Results(ValidationReport {
         folder,
         rows,

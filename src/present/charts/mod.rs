@@ -110,7 +110,9 @@ fn drawing<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Ch
     ChartError(e.to_string())
 }
 
-fn f64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+/// A column as floats, so that a column CSV left empty (all n/a) reads as missing numbers rather
+/// than text.
+pub(crate) fn f64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     Ok(df
         .column(name)?
         .cast(&DataType::Float64)?

@@ -12,6 +12,7 @@ use crate::analysis::effect::{GROUPS, Measure, group_kind};
 use crate::analysis::summary::HEADLINE;
 use crate::model::crisis_window;
 use crate::output::counted;
+use crate::present::charts::f64_values;
 use crate::present::headline::HEADLINE_LABELS;
 use crate::scenario::{Describe, Kind, Scenario, parameter_docs};
 
@@ -418,17 +419,6 @@ fn arm_table(f: &Folder) -> Table {
     t
 }
 
-/// The columns of a table read from CSV as floats, so that a column CSV left empty (all n/a)
-/// reads as missing numbers rather than text.
-fn float(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, PolarsError> {
-    Ok(df
-        .column(name)?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect())
-}
-
 /// "mean [low, high]" scaled, as headline.md writes it.
 fn cell(m: Option<f64>, lo: Option<f64>, hi: Option<f64>, scale: f64) -> String {
     match (m, lo, hi) {
@@ -512,7 +502,7 @@ fn headline(f: &Folder, command: Command, s: &Scenario) -> Result<Section, Repor
             let mut columns: Vec<Vec<String>> = Vec::new();
             for name in HEADLINE {
                 let [m, lo, hi] =
-                    ["mean", "ci_low", "ci_high"].map(|x| float(&df, &format!("{name}_{x}")));
+                    ["mean", "ci_low", "ci_high"].map(|x| f64_values(&df, &format!("{name}_{x}")));
                 let (m, lo, hi) = (m.map_err(&err)?, lo.map_err(&err)?, hi.map_err(&err)?);
                 let scale = HEADLINE_LABELS
                     .iter()
@@ -589,7 +579,7 @@ fn arm_outcome_table(
             .collect())
     };
     let (labels, kinds, outcomes) = (text("label")?, text("kind")?, text("outcome")?);
-    let [m, lo, hi] = ["mean", "mean_ci_low", "mean_ci_high"].map(|c| float(&df, c));
+    let [m, lo, hi] = ["mean", "mean_ci_low", "mean_ci_high"].map(|c| f64_values(&df, c));
     let (m, lo, hi) = (m.map_err(&err)?, lo.map_err(&err)?, hi.map_err(&err)?);
     let mut arms: Vec<String> = Vec::new();
     let mut kind_order: Vec<String> = Vec::new();
@@ -661,7 +651,7 @@ fn effect(f: &Folder, s: &Scenario) -> Result<Section, ReportError> {
             .collect())
     };
     let (kinds, measures) = (text("kind")?, text("measure")?);
-    let [m, lo, hi, month] = ["mean", "ci_low", "ci_high", "month"].map(|c| float(&df, c));
+    let [m, lo, hi, month] = ["mean", "ci_low", "ci_high", "month"].map(|c| f64_values(&df, c));
     let (m, lo, hi, month) = (
         m.map_err(&err)?,
         lo.map_err(&err)?,
