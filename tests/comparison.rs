@@ -9,7 +9,7 @@ use polars::prelude::*;
 mod common;
 use common::{coopsim, floats, read_csv, succeeds};
 
-fn workdir(name: &str) -> PathBuf {
+fn workdir(name: &str) -> common::Workdir {
     common::workdir("cmp", name)
 }
 

@@ -3,7 +3,7 @@
 //! with its interval, beside the levels; none when the scenario has no shock or with
 //! `--no-control`, and the output says which.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 
@@ -14,7 +14,7 @@ use coopsim::scenario::{self, control::TIMING_KEYS};
 mod common;
 use common::{coopsim, floats, read_csv, shipped, succeeds};
 
-fn workdir(name: &str) -> PathBuf {
+fn workdir(name: &str) -> common::Workdir {
     common::workdir("effect", name)
 }
 

@@ -17,14 +17,15 @@ const SMALL: &str = "name = \"small\"\ndescription = \"A small test economy\"\nr
 months = 48\nwarmup_months = 12\nstart = \"2005-09\"\n[population]\nfirms = 500\n[crisis]\n\
 onset_month = 12\nduration_months = 12\nrecovery_months = 12\n[austerity]\nonset_month = 30\n";
 
-fn workdir(name: &str) -> PathBuf {
+fn workdir(name: &str) -> common::Workdir {
     common::workdir("report", name)
 }
 
 /// One run of the small scenario, shared by the tests that only read its folder.
 fn small_run() -> &'static Path {
-    static RUN: OnceLock<PathBuf> = OnceLock::new();
-    RUN.get_or_init(|| {
+    // Shared by the tests of this file, so kept (statics are not dropped): one small folder.
+    static RUN: OnceLock<(common::Workdir, PathBuf)> = OnceLock::new();
+    &RUN.get_or_init(|| {
         let dir = workdir("shared");
         let scenario = dir.join("small.toml");
         std::fs::write(&scenario, SMALL).unwrap();
@@ -37,8 +38,9 @@ fn small_run() -> &'static Path {
             "--no-firms",
             "--quiet",
         ]);
-        out
+        (dir, out)
     })
+    .1
 }
 
 fn report_of(folder: &Path) -> (String, Html) {

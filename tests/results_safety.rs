@@ -1,14 +1,13 @@
 //! Results are never silently lost or replaced: two runs into one folder at once, a disk that
 //! fills during a run, and a run the disk could never hold (README, "The results folder").
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("coopsim-safety-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+mod common;
+
+fn workdir(name: &str) -> common::Workdir {
+    common::workdir("safety", name)
 }
 
 /// About a second of work on two threads: long enough for two runs started together to overlap.

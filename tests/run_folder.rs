@@ -11,7 +11,7 @@ use coopsim::analysis::summary::{ADDITIVE, ALL, SERIES};
 mod common;
 use common::{coopsim, floats, read_csv, succeeds};
 
-fn workdir(name: &str) -> PathBuf {
+fn workdir(name: &str) -> common::Workdir {
     common::workdir("run", name)
 }
 

@@ -10,7 +10,7 @@ use polars::prelude::*;
 mod common;
 use common::{coopsim, read_csv, succeeds};
 
-fn workdir(name: &str) -> PathBuf {
+fn workdir(name: &str) -> common::Workdir {
     common::workdir("sensitivity", name)
 }
 

@@ -93,7 +93,7 @@ band = [-1, 1]
     )
 }
 
-fn setup(name: &str, band: &str) -> std::path::PathBuf {
+fn setup(name: &str, band: &str) -> common::Workdir {
     let dir = workdir("validate", name);
     std::fs::write(dir.join("small.toml"), SCENARIO).unwrap();
     std::fs::write(dir.join("targets.toml"), targets(band)).unwrap();

@@ -72,12 +72,39 @@ pub fn succeeds(args: &[&str]) -> Output {
     o
 }
 
-/// An empty scratch folder for one test: `<temp>/coopsim-<suite>-<pid>-<name>`.
-pub fn workdir(suite: &str, name: &str) -> PathBuf {
+/// An empty scratch folder for one test, `<temp>/coopsim-<suite>-<pid>-<name>`, removed with
+/// everything in it when the test passes (a test's results folders run to tens of megabytes, so a
+/// test run must not leave them behind); kept, and named on stderr, when the test fails.
+pub struct Workdir(PathBuf);
+
+impl std::ops::Deref for Workdir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Workdir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test files kept in {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub fn workdir(suite: &str, name: &str) -> Workdir {
     let dir = std::env::temp_dir().join(format!("coopsim-{suite}-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Workdir(dir)
 }
 
 /// A CSV table of a results folder.
