@@ -398,6 +398,11 @@ fn one_at_a_time_arms_move_outcomes_the_way_economics_predicts() {
         "policy.public_contracts.renewal_probability=0.5,0.95",
         "--design",
         "oat",
+        // The leverage channel alone: with the bank's capital written down as well, capital
+        // rations lending, and a lower leverage ceiling moves credit from the most leveraged
+        // firms to others rather than cutting it (jobs +0.02% [-0.70, +0.74] at 20 replications).
+        "--set",
+        "crisis.credit_crunch.bank_equity_loss=0",
         // A lost contract leaves the model, so a mutual's renewal risk is the kind's.
         "--set",
         "policy.public_contracts.relet_to.social_coop_a=0",

@@ -208,3 +208,80 @@ fn co_ops_cut_their_own_pay_only_after_a_losing_month() {
         "{coop_cuts} pay cuts by worker co-ops ({cuts} in all)"
     );
 }
+
+/// Foundings over the crisis window, summed over replications and kinds.
+fn crisis_births(s: &Scenario) -> f64 {
+    let window = crisis_window(s);
+    ensemble(s, false, |r| {
+        r.months
+            .iter()
+            .filter(|m| window.contains(&m.month))
+            .map(|m| m.cells.0.iter().map(|c| c.entries).sum::<f64>())
+            .sum::<f64>()
+    })
+    .iter()
+    .sum()
+}
+
+#[test]
+fn a_write_down_of_the_banks_capital_binds_in_the_crisis_and_not_in_calm_years() {
+    // In the month the crisis begins, the bank loses its share of the onset equity for the first
+    // step of intensity (less the tenth of it it would have paid out that month as equity above
+    // its target), and households gain what the bank loses: the firms' books are the same, and so
+    // is the sum of all balances (the stock-flow test checks every month).
+    let mut with = base();
+    set(&mut with, "crisis.credit_crunch.bank_equity_loss", "0.3");
+    let mut without = with.clone();
+    set(&mut without, "crisis.credit_crunch.bank_equity_loss", "0");
+    let onset = with.crisis.onset_month as i32;
+    let options = coopsim::model::RunOptions::default();
+    let (mut a, mut b) = (
+        coopsim::model::Economy::new(&with, 0, options),
+        coopsim::model::Economy::new(&without, 0, options),
+    );
+    while a.month() < onset {
+        a.step();
+        b.step();
+    }
+    assert_eq!(a.bank.equity, b.bank.equity, "no write-down before onset");
+    let equity_at_onset = a.bank.equity;
+    a.step();
+    b.step();
+    let first_step = 1.0 / with.crisis.fall_months as f64;
+    let lost = b.bank.equity - a.bank.equity;
+    let written_off = 0.3 * first_step * equity_at_onset;
+    let kept_from_payout = with.bank.payout_speed * written_off;
+    assert!(
+        (lost - (written_off - kept_from_payout)).abs() <= 1e-9 * equity_at_onset,
+        "the onset month writes off {lost} of {equity_at_onset}"
+    );
+    assert!((a.money_total() - b.money_total()).abs() <= 1e-9 * a.money_total().abs());
+
+    // With a shock, a bank short of capital makes fewer startup loans: fewer foundings.
+    assert!(
+        crisis_births(&with) < 0.97 * crisis_births(&without),
+        "the write-down should cost foundings in the crisis"
+    );
+    // Without one (the control keeps the crisis's timing, so the write-down still happens), the
+    // bank's headroom does not bind and no firm's fate changes.
+    let calm = with.without_shock();
+    let mut calm_written_down = calm.clone();
+    set(
+        &mut calm_written_down,
+        "crisis.credit_crunch.bank_equity_loss",
+        "0.3",
+    );
+    let heads = |s: &Scenario| {
+        ensemble(s, false, |r| {
+            r.months
+                .last()
+                .unwrap()
+                .cells
+                .0
+                .iter()
+                .map(|c| c.heads)
+                .sum::<f64>()
+        })
+    };
+    assert_eq!(heads(&calm), heads(&calm_written_down));
+}

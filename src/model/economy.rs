@@ -22,7 +22,7 @@ use super::record::{
     YearTally,
 };
 use super::rng::{self, Stream, mean_one_shock, normal};
-use super::sector::{Environment, crisis_window};
+use super::sector::{Environment, crisis_intensity, crisis_window};
 
 /// Firms per block in per-firm passes. Sums over firms are taken block by block in a fixed order,
 /// so results are bit-identical whether blocks run on one thread or many.
@@ -119,6 +119,8 @@ pub struct Economy<'a> {
     background_hazard: BackgroundHazard,
     /// Sum of live firms' demand weights by sector, as of the end of the last month.
     weight_sum: [f64; Sector::COUNT],
+    /// The bank's equity when the crisis began (the base of its write-downs).
+    bank_equity_at_onset: f64,
     year_on_year: YearOnYear,
     /// Scale of a firm's demand volatility by headcount (index: heads, capped at the last entry).
     size_volatility: Vec<f64>,
@@ -211,6 +213,7 @@ impl<'a> Economy<'a> {
             buyouts: Vec::new(),
             background_hazard: BackgroundHazard::new(s),
             weight_sum: [0.0; Sector::COUNT],
+            bank_equity_at_onset: 0.0,
             year_on_year: YearOnYear::default(),
             size_volatility: size_volatility(s),
         };
@@ -414,7 +417,9 @@ impl<'a> Economy<'a> {
         let credit = Conditions::at(s, &env);
         if t == s.crisis.onset_month as i32 {
             self.snapshot_onset();
+            self.bank_equity_at_onset = self.bank.equity;
         }
+        self.write_down(&env);
         // 2. Demand: each sector's demand, split by demand weight among its live firms.
         let ctx = self.sector_demand(&env);
         // 2-5. Per firm: demand, labour and production, costs and result, surplus distribution;
@@ -432,6 +437,24 @@ impl<'a> Economy<'a> {
         let record = self.close_month(t, &env, &ctx, &credit);
         self.month += 1;
         record
+    }
+
+    /// The crunch's shock to the bank's capital from outside the SME book (MODEL.md 8): as the
+    /// crisis deepens, the bank writes off `bank_equity_loss` of its onset equity in proportion to
+    /// the rise in crisis intensity this month, on loans to borrowers outside the model's firms
+    /// (mortgages, commercial property), whose debts are written off with them: households gain
+    /// what the bank loses, so no money is created or lost.
+    fn write_down(&mut self, env: &Environment) {
+        let loss = self.scenario.crisis.credit_crunch.bank_equity_loss;
+        if loss == 0.0 {
+            return;
+        }
+        let rise = env.crisis - crisis_intensity(&self.scenario.crisis, env.month - 1);
+        if rise > 0.0 {
+            let amount = loss * rise * self.bank_equity_at_onset.max(0.0);
+            self.bank.equity -= amount;
+            self.households += amount;
+        }
     }
 
     fn snapshot_onset(&mut self) {

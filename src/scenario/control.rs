@@ -49,6 +49,7 @@ impl Scenario {
             spread_rise_annual: 0.0,
             capital_requirement_rise: 0.0,
             base_rate_change_annual: 0.0,
+            bank_equity_loss: 0.0,
         };
         control.austerity.depth = SectorShares::uniform(0.0);
         control.austerity.contract_value_cut = 0.0;

@@ -546,6 +546,11 @@ params! {
         ["per year", "Bank Rate 5% (2008) to 0.5% (2009)"]
         /// Change in the base rate at full crisis intensity (negative = cut).
         pub base_rate_change_annual: f64,
+        ["share of the bank's equity at onset", "BoE Financial Stability Reports, October 2008 and June 2009 (write-downs on mortgages, commercial property and securities); a fifth is a scenario choice of the order of the capital the government put into RBS and Lloyds-HBOS in October 2008 (GBP 37 bn; NAO 2009, HC 91)"]
+        /// Share of the bank's equity written off, by full crisis intensity, on lending outside the
+        /// SME book (mortgages, commercial property, securities): a shock to the bank's capital from
+        /// outside the firms of the model, taken as the crisis deepens (MODEL.md 8).
+        pub bank_equity_loss: f64,
     }
 }
 
@@ -936,6 +941,7 @@ impl Default for Scenario {
                     spread_rise_annual: 0.025,
                     capital_requirement_rise: 0.015,
                     base_rate_change_annual: -0.045,
+                    bank_equity_loss: 0.2,
                 },
             },
             austerity: Austerity {

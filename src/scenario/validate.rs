@@ -460,6 +460,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         0.0,
         1.0 - s.bank.capital_requirement,
     );
+    r.probability("crisis.credit_crunch.bank_equity_loss", cc.bank_equity_loss);
     r.within(
         "crisis.credit_crunch.base_rate_change_annual",
         cc.base_rate_change_annual,
