@@ -33,7 +33,7 @@ pub fn in_shock_blocks(key: &str) -> bool {
 impl Scenario {
     /// The control of this scenario: every crisis demand depth, the fall in outside pay, every
     /// change the credit crunch makes (leverage cut, spread rise, capital requirement rise, base
-    /// rate change), every austerity demand depth and the austerity cut in contract values set to
+    /// rate change, write-down of the bank's equity), every austerity demand depth and the austerity cut in contract values set to
     /// 0. Everything else
     /// is unchanged: the timing of the crisis and the cuts (`TIMING_KEYS`), seed, replications,
     /// horizon, warm-up, population, policies and the name, so replication r of the control
