@@ -8,12 +8,31 @@ use std::process::Command;
 mod common;
 use common::{coopsim, succeeds};
 
-fn scenario_file(name: &str, text: impl AsRef<[u8]>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("coopsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A scenario file in a scratch folder of its own, removed (with whatever a test wrote beside the
+/// file) when the value goes out of scope in a passing test.
+struct ScenarioFile {
+    _dir: common::Workdir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for ScenarioFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for ScenarioFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+fn scenario_file(name: &str, text: impl AsRef<[u8]>) -> ScenarioFile {
+    let dir = common::workdir("cli", name);
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    ScenarioFile { _dir: dir, path }
 }
 
 fn rejected(name: &str, text: impl AsRef<[u8]>) -> String {
@@ -222,7 +241,8 @@ fn a_non_utf8_file_names_the_line_and_column() {
 
 #[test]
 fn a_directory_is_not_a_scenario() {
-    let dir = std::env::temp_dir().join(format!("coopsim-cli-{}/folder.toml", std::process::id()));
+    let scratch = common::workdir("cli", "folder");
+    let dir = scratch.join("folder.toml");
     std::fs::create_dir_all(&dir).unwrap();
     let e = rejected_path("folder.toml", &dir);
     assert!(e.contains("is a directory"), "{e}");
