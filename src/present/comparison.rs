@@ -10,7 +10,6 @@ use polars::prelude::*;
 use super::one_line;
 use crate::analysis::summary::ALL;
 use crate::experiment::{Arm, Design};
-use crate::model::crisis_window;
 use crate::output::{counted, grouped};
 use crate::scenario::Scenario;
 
@@ -434,11 +433,10 @@ pub fn report_heading(req: &Comparison<'_>) -> (String, String) {
     // Compared scenarios may differ in size and crisis timing; each arm's window outcomes are
     // then over its own window, and the report lists them.
     let reach = |s: &Scenario| {
-        let w = crisis_window(s);
         format!(
             "{} and crisis window {}",
             counted(u64::from(s.population.firms), "firm"),
-            s.start.span(i64::from(w.start), i64::from(w.end) - 1)
+            super::crisis_window_span(s)
         )
     };
     let alike = req.arms.iter().all(|a| reach(&a.scenario) == reach(base));

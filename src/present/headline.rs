@@ -49,7 +49,6 @@ pub fn headline_markdown(
     effect: Option<&CrisisEffect>,
     control_note: Option<&str>,
 ) -> PolarsResult<String> {
-    let w = crate::model::crisis_window(s);
     let mut out = format!("# {}: how each kind came through the crisis\n\n", s.name);
     let description = one_line(&s.description);
     if !description.is_empty() {
@@ -62,7 +61,7 @@ pub fn headline_markdown(
         counted(u64::from(s.replications), "replication"),
         counted(u64::from(s.population.firms), "firm"),
         s.seed,
-        s.start.span(i64::from(w.start), i64::from(w.end) - 1)
+        super::crisis_window_span(s)
     ));
     for (label, _) in HEADLINE_LABELS {
         out.push_str(&format!(" {label} |"));

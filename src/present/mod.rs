@@ -17,6 +17,13 @@ use polars::prelude::PolarsError;
 
 pub use tables::{TableFormat, one_line, write_json, write_scenario_file, write_table};
 
+/// The scenario's crisis window, first to last month, in words ("Sep 2008 to Feb 2012", or
+/// "months 36 to 77" without a start month).
+pub fn crisis_window_span(s: &crate::scenario::Scenario) -> String {
+    let w = crate::model::crisis_window(s);
+    s.start.span(i64::from(w.start), i64::from(w.end) - 1)
+}
+
 /// Why a file of the results could not be written.
 #[derive(Debug)]
 pub enum PresentError {

@@ -10,9 +10,9 @@ use super::folder::{Command, Folder, ReportError};
 use super::page::{Figure, Section, Table};
 use crate::analysis::effect::{GROUPS, Measure, group_kind};
 use crate::analysis::summary::HEADLINE;
-use crate::model::crisis_window;
 use crate::output::counted;
 use crate::present::charts::f64_values;
+use crate::present::crisis_window_span;
 use crate::present::headline::HEADLINE_LABELS;
 use crate::scenario::{Describe, Kind, Scenario, parameter_docs};
 
@@ -180,7 +180,6 @@ fn description_sentence(s: &Scenario) -> Option<String> {
 
 /// Recorded month 0 to the last month, and the crisis window, in words.
 fn timing(s: &Scenario) -> String {
-    let w = crisis_window(s);
     format!(
         "{} of {} over {} recorded months, {}, after {} months of warm-up; the crisis starts in {} \
          and its window runs {}",
@@ -190,7 +189,7 @@ fn timing(s: &Scenario) -> String {
         s.start.span(0, i64::from(s.months) - 1),
         s.warmup_months,
         s.start.label(i64::from(s.crisis.onset_month)),
-        s.start.span(i64::from(w.start), i64::from(w.end) - 1),
+        crisis_window_span(s),
     )
 }
 
@@ -256,14 +255,11 @@ fn asked(f: &Folder, command: Command, arms: &[Arm]) -> Result<Section, ReportEr
                 ..Table::default()
             };
             for a in arms {
-                let w = crisis_window(&a.scenario);
                 t.rows.push(vec![
                     a.label.clone(),
                     description_sentence(&a.scenario).unwrap_or_default(),
                     counted(u64::from(a.scenario.population.firms), "firm"),
-                    a.scenario
-                        .start
-                        .span(i64::from(w.start), i64::from(w.end) - 1),
+                    crisis_window_span(&a.scenario),
                 ]);
             }
             sec.tables.push(t);
@@ -352,14 +348,11 @@ fn asked(f: &Folder, command: Command, arms: &[Arm]) -> Result<Section, ReportEr
                 ..Table::default()
             };
             for a in arms {
-                let w = crisis_window(&a.scenario);
                 t.rows.push(vec![
                     a.label.clone(),
                     counted(u64::from(a.scenario.population.firms), "firm"),
                     a.scenario.months.to_string(),
-                    a.scenario
-                        .start
-                        .span(i64::from(w.start), i64::from(w.end) - 1),
+                    crisis_window_span(&a.scenario),
                 ]);
             }
             sec.tables.push(t);
@@ -536,13 +529,12 @@ fn headline(f: &Folder, command: Command, s: &Scenario) -> Result<Section, Repor
                 row.extend(shown.iter().map(|&r| columns[i][r].clone()));
                 t.rows.push(row);
             }
-            let w = crisis_window(s);
             t.notes.push(format!(
                 "Survival and exits are of the firms alive at onset ({}); \"to trough\" is from the \
                  month before onset to the lowest month of the crisis window ({}). `headline.csv` \
                  also has the 5% and 95% quantiles across replications.",
                 s.start.label(i64::from(s.crisis.onset_month)),
-                s.start.span(i64::from(w.start), i64::from(w.end) - 1)
+                crisis_window_span(s)
             ));
             sec.tables.push(t);
         }
@@ -990,7 +982,6 @@ fn validation(f: &Folder) -> Result<Section, ReportError> {
 }
 
 fn methods(f: &Folder, command: Command, s: &Scenario) -> Section {
-    let w = crisis_window(s);
     let mut facts = vec![
         (
             "Model".to_string(),
@@ -1056,7 +1047,7 @@ fn methods(f: &Folder, command: Command, s: &Scenario) -> Section {
                 s.months,
                 s.start.span(0, i64::from(s.months) - 1),
                 s.start.label(i64::from(s.crisis.onset_month)),
-                s.start.span(i64::from(w.start), i64::from(w.end) - 1)
+                crisis_window_span(s)
             ),
         ),
         (
