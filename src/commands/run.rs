@@ -21,7 +21,6 @@ use crate::model::ReplicationResult;
 use crate::output::{self, ResultsDir, counted};
 use crate::present::tables::{write_text, written};
 use crate::present::{TableFormat, charts, headline, write_json, write_scenario_file, write_table};
-use crate::scenario::fnv1a as hash_text;
 use crate::scenario::{Scenario, fnv1a, resolved_toml};
 
 /// Everything the run needs, resolved from the command line and the scenario file.
@@ -207,7 +206,7 @@ pub fn run(req: &RunRequest) -> Result<Ran<RunReport>, Error> {
     let journal = spill_bytes + firm_table.unwrap_or(0);
     output::check_room(&req.out, spill_bytes + results + journal, firm_table)?;
     // What each unit is reduced to depends on the plan and on whether firm rows are kept.
-    let units_hash = hash_text(&format!("{}\nfirm rows = {}\n", plan.hash(), req.firms));
+    let units_hash = fnv1a(&format!("{}\nfirm rows = {}\n", plan.hash(), req.firms));
     let (mut dir, kept) = super::begin(
         &req.out,
         req.force,
