@@ -4,7 +4,7 @@
 mod common;
 
 use coopsim::experiment::run_ensemble;
-use coopsim::model::{MonthRecord, RunOptions, run_replication};
+use coopsim::model::{MonthRecord, RunOptions, run_arms, run_replication, same_warm_up};
 
 use common::*;
 
@@ -72,4 +72,54 @@ fn a_different_seed_gives_different_results() {
     s.seed += 1;
     let b = run_replication(&s, 0, RunOptions::default());
     assert_ne!(bits(&a.months), bits(&b.months));
+}
+
+#[test]
+fn arms_that_share_a_warm_up_give_the_bits_of_each_warmed_up_alone() {
+    let mut s = shipped_with("baseline_2008.toml", 1);
+    s.population.firms = 600;
+    s.warmup_months = 36;
+    set(&mut s, "policy.worker_buyout.probability", "0.3");
+    let control = s.without_shock();
+    // A policy arm does not share: its warm-up differs.
+    let mut policy = s.clone();
+    set(
+        &mut policy,
+        "kinds.worker_coop.indivisible_reserve_share",
+        "0",
+    );
+    assert!(same_warm_up(&s, &control) && !same_warm_up(&s, &policy));
+    let keep = RunOptions {
+        record_firms: true,
+        parallel_firms: false,
+    };
+    let drop = RunOptions {
+        record_firms: false,
+        ..keep
+    };
+    // The control first without firm records, then the scenario with them, as `run` orders them.
+    let arms = [(&control, drop), (&policy, keep), (&s, keep)];
+    let mut shared = Vec::new();
+    run_arms(&arms, 2, |a, r| shared.push((a, r)));
+    assert_eq!(
+        shared.iter().map(|(a, _)| *a).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    for ((a, r), (scenario, options)) in shared.iter().zip(arms) {
+        let alone = run_replication(scenario, 2, options);
+        assert_eq!(bits(&r.months), bits(&alone.months), "arm {a}");
+        assert_eq!(r.firms, alone.firms, "arm {a}");
+        assert_eq!(r.year_on_year, alone.year_on_year, "arm {a}");
+    }
+    // The shock made a difference after the shared warm-up, and firm records are kept only where
+    // they were asked for, warm-up exits included.
+    assert_ne!(bits(&shared[0].1.months), bits(&shared[2].1.months));
+    assert!(shared[0].1.firms.is_empty());
+    assert!(
+        shared[2]
+            .1
+            .firms
+            .iter()
+            .any(|f| f.exit.is_some_and(|(t, _)| t < 0))
+    );
 }

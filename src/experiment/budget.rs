@@ -59,9 +59,9 @@ pub enum Unit {
 }
 
 /// What a unit keeps of a control replication while the scenario's own replication runs: its
-/// monthly records.
+/// monthly records; and, while the control runs, the warm-up the two share (`model::run_arms`).
 fn control_bytes(s: &Scenario) -> u64 {
-    u64::from(s.months) * size_of::<model::MonthRecord>() as u64
+    u64::from(s.months) * size_of::<model::MonthRecord>() as u64 + model::warm_up_bytes(s, true)
 }
 
 /// Peak memory of a run (or of the arms of a sweep, which share the threads) with `threads`
@@ -259,11 +259,13 @@ mod tests {
     }
 
     #[test]
-    fn a_unit_with_its_control_holds_the_control_s_months_beside_one_replication() {
+    fn a_unit_with_its_control_holds_the_control_s_months_and_their_warm_up_beside_one_replication()
+    {
         let s = with_firms(100_000);
         let alone = estimate([&s], Unit::OneScenario, 2, true);
         let paired = estimate([&s], Unit::WithControl, 2, true);
-        let months = u64::from(s.months) * size_of::<model::MonthRecord>() as u64;
+        let months = u64::from(s.months) * size_of::<model::MonthRecord>() as u64
+            + model::warm_up_bytes(&s, true);
         assert_eq!(paired.per_replication, alone.per_replication + months);
         assert_eq!(paired.total, alone.total + 2 * months);
         assert_eq!(paired.per_result, alone.per_result);

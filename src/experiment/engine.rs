@@ -17,7 +17,7 @@ use super::budget;
 use super::plan::{Arms, Plan, Units};
 use super::progress;
 use super::units::{Journal, ShardSet, UnitsError};
-use crate::model::{ReplicationResult, RunOptions, run_replication};
+use crate::model::{ReplicationResult, RunOptions, run_arms, run_replication};
 use crate::scenario::Scenario;
 
 /// Populations at least this large also spread each replication's firm passes over threads.
@@ -200,8 +200,8 @@ where
     )
 }
 
-/// Runs replication r of every arm, in arm order, as one unit on one worker (`Units::Together`):
-/// each arm's result is reduced by `reduce(arm, r, result)` as soon as it finishes (so a unit
+/// Runs replication r of every arm, in arm order, as one unit on one worker (`Units::Together`;
+/// arms with the same warm-up share it, `model::run_arms`): each arm's result is reduced by `reduce(arm, r, result)` as soon as it finishes (so a unit
 /// holds one whole replication and the reductions of the arms before it), the reductions are
 /// combined by `combine(r, reductions)` on the worker, and `sink(r, value)` receives them in
 /// replication order on the calling thread.
@@ -226,15 +226,18 @@ where
         exec,
         "replications",
         |r| {
-            let reduced = plan
+            // Arms that differ only in their shock (a run and its control) share one warm-up.
+            let arms: Vec<_> = plan
                 .arms
                 .iter()
                 .enumerate()
                 .map(|(a, arm)| {
                     let options = run_options(&arm.scenario, exec.record_firms.of(a));
-                    reduce(a, r, run_replication(&arm.scenario, r, options))
+                    (&arm.scenario, options)
                 })
                 .collect();
+            let mut reduced = Vec::with_capacity(arms.len());
+            run_arms(&arms, r, |a, result| reduced.push(reduce(a, r, result)));
             combine(r, reduced)
         },
         sink,

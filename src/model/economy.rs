@@ -84,6 +84,7 @@ struct Buyout {
     installed_fte: f64,
 }
 
+#[derive(Clone)]
 pub struct Economy<'a> {
     scenario: &'a Scenario,
     replication: u32,
@@ -141,6 +142,7 @@ fn size_volatility(s: &Scenario) -> Vec<f64> {
 /// The background exit hazard by age in months (MODEL.md 3.7): the base hazard, raised for young
 /// firms (liability of newness). Tabulated for the ages a run meets, so the exponential is not
 /// evaluated for every firm every month; the same formula gives the same bits beyond the table.
+#[derive(Clone)]
 struct BackgroundHazard {
     base: f64,
     newness_multiplier: f64,
@@ -1129,6 +1131,81 @@ impl<'a> Economy<'a> {
         records.sort_by_key(|r| r.id);
         (records, self.conversions)
     }
+
+    /// This economy, warmed up under its scenario, going on under `scenario`, whose warm-up is the
+    /// same (`same_warm_up`), with `options`. Shares one warm-up among the arms of a unit that
+    /// differ only in their shock (a run and its control), with the same bits as warming up each:
+    /// the kind and sector rules are rebuilt from `scenario`, and the firm records of the warm-up
+    /// are dropped when the new options do not keep them.
+    pub fn rebind<'b>(self, scenario: &'b Scenario, options: RunOptions) -> Economy<'b> {
+        debug_assert!(same_warm_up(self.scenario, scenario));
+        debug_assert!(self.month <= 0, "only a warm-up is shared");
+        let Economy {
+            scenario: _,
+            replication,
+            options: _,
+            kinds: _,
+            tech: _,
+            firms,
+            mut exited,
+            mut conversions,
+            next_id,
+            month,
+            households,
+            bank,
+            fund,
+            sector_rng,
+            entry_rng,
+            tender_rng,
+            open_tenders,
+            sector_noise,
+            sector_base,
+            initial_firms,
+            ledger,
+            events,
+            buyouts,
+            background_hazard,
+            weight_sum,
+            bank_equity_at_onset,
+            year_on_year,
+            size_volatility,
+        } = self;
+        if !options.record_firms {
+            exited = Vec::new();
+            conversions = Vec::new();
+        }
+        let s = scenario;
+        Economy {
+            scenario,
+            replication,
+            options,
+            kinds: Kind::ALL.iter().map(|k| KindRules::new(s, *k)).collect(),
+            tech: Sector::ALL.iter().map(|x| SectorTech::new(s, *x)).collect(),
+            firms,
+            exited,
+            conversions,
+            next_id,
+            month,
+            households,
+            bank,
+            fund,
+            sector_rng,
+            entry_rng,
+            tender_rng,
+            open_tenders,
+            sector_noise,
+            sector_base,
+            initial_firms,
+            ledger,
+            events,
+            buyouts,
+            background_hazard,
+            weight_sum,
+            bank_equity_at_onset,
+            year_on_year,
+            size_volatility,
+        }
+    }
 }
 
 fn firm_record(f: &Firm, exit: Option<(i32, ExitReason)>) -> FirmRecord {
@@ -1225,13 +1302,101 @@ pub fn replication_bytes(s: &Scenario, record_firms: bool) -> u64 {
         + u64::from(s.months) * size_of::<MonthRecord>() as u64
 }
 
+/// An upper estimate of the bytes a warmed-up economy holds while it waits for the arms that share
+/// it (`run_arms`): its live firms and, when `record_firms`, the records of the firms that left
+/// during the warm-up.
+pub fn warm_up_bytes(s: &Scenario, record_firms: bool) -> u64 {
+    let firms = u64::from(s.population.firms.max(1));
+    let ever = (firms as f64
+        * (1.0 + 1.25 * s.population.entry_rate_monthly * f64::from(s.warmup_months)))
+    .ceil() as u64;
+    let live = if ever > firms { 2 * firms } else { firms };
+    let records = if record_firms { 2 * ever } else { 0 };
+    live * size_of::<Firm>() as u64 + records * size_of::<FirmRecord>() as u64
+}
+
 /// Runs one replication from warm-up to horizon.
 pub fn run_replication(
     scenario: &Scenario,
     replication: u32,
     options: RunOptions,
 ) -> ReplicationResult {
+    finish(warm_up(scenario, replication, options))
+}
+
+/// Whether two scenarios have the same warm-up, bit for bit, so that one warmed-up economy can go
+/// on under either (`Economy::rebind`). They must be the same once their shocks are removed (seed,
+/// warm-up, population, kinds, sectors, bank, policies and the shock's timing): every shock
+/// parameter enters the month only multiplied by the crisis or austerity intensity, and both are
+/// exactly 0 before their onsets, which are recorded months, so after the warm-up.
+pub fn same_warm_up(a: &Scenario, b: &Scenario) -> bool {
+    std::ptr::eq(a, b) || a.without_shock() == b.without_shock()
+}
+
+/// The economy of replication `replication` at the end of its warm-up, ready for month 0.
+pub fn warm_up(scenario: &Scenario, replication: u32, options: RunOptions) -> Economy<'_> {
     let mut economy = Economy::new(scenario, replication, options);
+    while economy.month() < 0 {
+        let record = economy.step();
+        debug_assert!(record.is_none(), "warm-up months are not recorded");
+    }
+    economy
+}
+
+/// Replication `replication` of each of `arms` (scenario and options), in order, handed to `each`
+/// as it finishes. Arms with the same warm-up (`same_warm_up`: a run and its control) share one:
+/// it is simulated once, kept while the arms that need it run from copies of it, and the last of
+/// them takes it. The results are those of `run_replication` on each arm, bit for bit.
+pub fn run_arms(
+    arms: &[(&Scenario, RunOptions)],
+    replication: u32,
+    mut each: impl FnMut(usize, ReplicationResult),
+) {
+    // Each arm's group: the first arm with the same warm-up.
+    let leader: Vec<usize> = (0..arms.len())
+        .map(|a| {
+            (0..a)
+                .find(|&b| same_warm_up(arms[b].0, arms[a].0))
+                .unwrap_or(a)
+        })
+        .collect();
+    let last_of = |group: usize| (0..arms.len()).rev().find(|&a| leader[a] == group);
+    let mut warmed: Vec<(usize, Economy)> = Vec::new();
+    for (a, &(scenario, options)) in arms.iter().enumerate() {
+        let group = leader[a];
+        if last_of(group) == Some(a) && group == a {
+            // An arm that shares its warm-up with nobody.
+            each(a, run_replication(scenario, replication, options));
+            continue;
+        }
+        let position = match warmed.iter().position(|(g, _)| *g == group) {
+            Some(p) => p,
+            None => {
+                // Warmed up keeping firm records if any arm of the group keeps them.
+                let record_firms =
+                    (0..arms.len()).any(|b| leader[b] == group && arms[b].1.record_firms);
+                let options = RunOptions {
+                    record_firms,
+                    ..options
+                };
+                warmed.push((group, warm_up(arms[group].0, replication, options)));
+                warmed.len() - 1
+            }
+        };
+        let economy = if last_of(group) == Some(a) {
+            warmed.swap_remove(position).1
+        } else {
+            warmed[position].1.clone()
+        };
+        each(a, finish(economy.rebind(scenario, options)));
+    }
+}
+
+/// Runs an economy from where it is to its scenario's horizon.
+pub fn finish(mut economy: Economy<'_>) -> ReplicationResult {
+    let scenario = economy.scenario;
+    let options = economy.options;
+    let replication = economy.replication;
     let mut months = Vec::with_capacity(scenario.months as usize);
     while economy.month() < scenario.months as i32 {
         if let Some(record) = economy.step() {

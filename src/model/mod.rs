@@ -11,7 +11,8 @@ pub mod rng;
 pub mod sector;
 
 pub use economy::{
-    CHUNK, Economy, ReplicationResult, RunOptions, firms_ever, replication_bytes, run_replication,
+    CHUNK, Economy, ReplicationResult, RunOptions, finish, firms_ever, replication_bytes, run_arms,
+    run_replication, same_warm_up, warm_up, warm_up_bytes,
 };
 pub use record::{
     CellStats, Cells, Conversion, EconomyStats, ExitReason, FirmRecord, Moments, MonthRecord,
