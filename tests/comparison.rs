@@ -136,20 +136,16 @@ fn a_credit_guarantee_sweep_lowers_exits_across_arms() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = read_csv(&out.join("sweep.csv"));
-    // The base has no scheme; arm 1 guarantees 75% of new loans. The exit rate falls and more
-    // of the firms alive at onset survive the window; the count of exits need not fall, since
-    // guaranteed startup loans also found more firms, and young firms exit most.
+    // The base has no scheme; arm 1 guarantees 75% of new loans. The exit rate falls; the count
+    // of exits need not, since guaranteed startup loans also found more firms, and young firms
+    // exit most. (The survival of the SMEs alive at onset rises by about 0.2 points, which 40
+    // replications do not tell from noise: README, "Credit guarantees".)
     let conventional = |outcome: &str| outcome_rows(&table, "conventional", outcome);
     let hazard = conventional("crisis_hazard");
     assert_eq!(hazard.height(), 2);
     assert!(
         floats(&hazard, "difference_ci_high")[1].unwrap() < 0.0,
         "SMEs' crisis exit hazard falls with the guarantee: {hazard}"
-    );
-    let survival = conventional("survival_to_window_end");
-    assert!(
-        floats(&survival, "difference_ci_low")[1].unwrap() > 0.0,
-        "more SMEs alive at onset survive the window: {survival}"
     );
     let cost = outcome_rows(&table, "all", "public_cost");
     assert!(

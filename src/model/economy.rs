@@ -122,6 +122,8 @@ pub struct Economy<'a> {
     weight_sum: [f64; Sector::COUNT],
     /// The bank's equity when the crisis began (the base of its write-downs).
     bank_equity_at_onset: f64,
+    /// The market wage relative to calm times: every kind's standard wage is the sector's times it.
+    market_pay: f64,
     year_on_year: YearOnYear,
     /// Scale of a firm's demand volatility by headcount (index: heads, capped at the last entry).
     size_volatility: Vec<f64>,
@@ -216,6 +218,7 @@ impl<'a> Economy<'a> {
             background_hazard: BackgroundHazard::new(s),
             weight_sum: [0.0; Sector::COUNT],
             bank_equity_at_onset: 0.0,
+            market_pay: 1.0,
             year_on_year: YearOnYear::default(),
             size_volatility: size_volatility(s),
         };
@@ -416,6 +419,13 @@ impl<'a> Economy<'a> {
 
         // 1. Environment: the scenario's crisis and austerity paths, and credit conditions.
         let env = Environment::at(s, t);
+        // Pay is sticky: the market wage moves toward where the crisis takes it by at most
+        // `market_pay_step` a month (real pay falls as inflation outruns nominal pay).
+        let step = s.crisis.market_pay_step;
+        self.market_pay = (env.market_pay).clamp(self.market_pay - step, self.market_pay + step);
+        for tech in &mut self.tech {
+            tech.wage = tech.params.wage_monthly * self.market_pay;
+        }
         let credit = Conditions::at(s, &env);
         if t == s.crisis.onset_month as i32 {
             self.snapshot_onset();
@@ -1167,6 +1177,7 @@ impl<'a> Economy<'a> {
             background_hazard,
             weight_sum,
             bank_equity_at_onset,
+            market_pay,
             year_on_year,
             size_volatility,
         } = self;
@@ -1202,6 +1213,7 @@ impl<'a> Economy<'a> {
             background_hazard,
             weight_sum,
             bank_equity_at_onset,
+            market_pay,
             year_on_year,
             size_volatility,
         }

@@ -56,6 +56,8 @@ pub struct SectorTech {
     pub params: SectorParams,
     /// Output per FTE-month at the sector's standard firm: wage / labour share.
     pub productivity: f64,
+    /// This month's standard wage: the sector's, times the market wage (`Environment::market_pay`).
+    pub wage: f64,
 }
 
 impl SectorTech {
@@ -63,6 +65,7 @@ impl SectorTech {
         let params = s.sectors.get(sector).clone();
         SectorTech {
             productivity: params.wage_monthly / params.labour_share,
+            wage: params.wage_monthly,
             params,
         }
     }
@@ -222,7 +225,7 @@ impl Firm {
     /// Monthly pay of one full-time worker: the sector's standard wage at the firm's pay rate, as
     /// the kind's advance on it (below 1 where members are paid partly from the surplus).
     pub fn pay_rate(&self, k: &KindRules, t: &SectorTech) -> f64 {
-        t.params.wage_monthly * self.pay_index * k.params.pay_advance_share
+        t.wage * self.pay_index * k.params.pay_advance_share
     }
 
     /// Reserves the firm aims to hold (MODEL.md 8): months of its costs.

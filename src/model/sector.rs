@@ -76,6 +76,9 @@ pub struct Environment {
     pub demand_multiplier: [f64; Sector::COUNT],
     /// Working owners' outside pay relative to calm times (1 without a crisis).
     pub outside_pay: f64,
+    /// Where the market wage, relative to calm times, is heading (`crisis.market_pay_cut`); it
+    /// moves there by at most `crisis.market_pay_step` a month (`Economy::market_pay`).
+    pub market_pay: f64,
 }
 
 impl Environment {
@@ -92,6 +95,7 @@ impl Environment {
             austerity,
             demand_multiplier,
             outside_pay: 1.0 - s.crisis.outside_pay_cut * crisis,
+            market_pay: 1.0 - s.crisis.market_pay_cut * crisis,
         }
     }
 }

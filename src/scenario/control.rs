@@ -15,8 +15,9 @@ use super::{CreditCrunch, Scenario, SectorShares};
 /// The keys of the `crisis` and `austerity` blocks that say when and how the shock unfolds, not
 /// how hard it hits: the control keeps them, so its crisis window is the scenario's. Every other
 /// key of those blocks is part of the shock and is 0 in the control.
-pub const TIMING_KEYS: [&str; 7] = [
+pub const TIMING_KEYS: [&str; 8] = [
     "crisis.onset_month",
+    "crisis.market_pay_step",
     "crisis.fall_months",
     "crisis.duration_months",
     "crisis.recovery_months",
@@ -42,6 +43,7 @@ impl Scenario {
         let mut control = self.clone();
         control.crisis.depth = SectorShares::uniform(0.0);
         control.crisis.outside_pay_cut = 0.0;
+        control.crisis.market_pay_cut = 0.0;
         // Written out in full: a new field of the credit crunch does not compile until it is
         // given its value in the control here.
         control.crisis.credit_crunch = CreditCrunch {

@@ -579,6 +579,14 @@ params! {
         /// Fall in working owners' outside option (the pay they could expect elsewhere, job-finding
         /// risk included) at full crisis intensity.
         pub outside_pay_cut: f64,
+        ["share of the standard wage", "ONS Average Weekly Earnings deflated by CPI: real pay fell about 6% from 2008 to 2011 (Gregg, Machin & Fernandez-Salgado 2014, Economic Journal, 'Real wages and unemployment in the big squeeze'; Blundell, Crawford & Jin 2014, Economic Journal)"]
+        /// Fall in the market wage, the sector's standard wage every kind's pay is set against, at
+        /// full crisis intensity: with jobs scarce, pay falls in real terms (UK 2008-11), so firms
+        /// that keep their workers pay them less. Owners' outside option is `outside_pay_cut`'s.
+        pub market_pay_cut: f64,
+        ["share of the standard wage per month", "ONS: CPI inflation of 3-4% a year against nominal pay growth of 1-2% in 2008-11, so real pay fell by about 2% a year; Bewley 1999 (pay cuts are rare: real pay falls through inflation)"]
+        /// Largest move of the market wage in one month, toward where `market_pay_cut` takes it.
+        pub market_pay_step: f64,
         ["block", "MODEL.md 3.1"]
         /// The credit crunch that comes with the shock.
         pub credit_crunch: CreditCrunch,
@@ -802,8 +810,8 @@ params! {
         ["months", "MODEL.md 2"]
         /// Recorded horizon.
         pub months: u32,
-        ["months", "burn-in practice in ABMs"]
-        /// Months simulated before month 0 and not recorded, so balance sheets reflect each kind's rules rather than the initial conditions.
+        ["months", "burn-in practice in ABMs; length read on T11 (docs/MODEL.md 10)"]
+        /// Months simulated before month 0 and not recorded, so that the population has settled into its steady state (balance sheets, hours, sizes and productivity reflect each kind's rules and a generation of exits and entries, not the initial conditions) before anything is measured.
         pub warmup_months: u32,
         ["calendar month YYYY-MM", "scenario"]
         /// Calendar month of recorded month 0, the first month after the warm-up, e.g. "2005-09": charts, tables and the report then label months by date (data files keep month numbers). Unset: months are numbered.
@@ -855,7 +863,7 @@ impl Default for Scenario {
             seed: 2008,
             replications: 100,
             months: 120,
-            warmup_months: 60,
+            warmup_months: 240,
             start: Start::default(),
             expectation_weight: 0.3,
             population: Population {
@@ -936,6 +944,8 @@ impl Default for Scenario {
                     retail_hospitality: 0.04,
                 },
                 outside_pay_cut: 0.3,
+                market_pay_cut: 0.06,
+                market_pay_step: 0.002,
                 credit_crunch: CreditCrunch {
                     max_leverage_cut: 0.15,
                     spread_rise_annual: 0.025,
@@ -1081,7 +1091,7 @@ impl KindParams {
             founding_rate_relative: 1.0,
             capital_per_worker_share: 1.0,
             founding_leverage: 0.45,
-            founding_cash_months: 5.0,
+            founding_cash_months: 5.5,
             owners_required_return_annual: 0.08,
             owners_outside_pay_share: 0.7,
             owner_expectation_weight: 0.04,

@@ -441,6 +441,8 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         r.probability(&format!("crisis.depth.{name}"), v);
     }
     r.probability("crisis.outside_pay_cut", s.crisis.outside_pay_cut);
+    r.probability("crisis.market_pay_cut", s.crisis.market_pay_cut);
+    r.probability("crisis.market_pay_step", s.crisis.market_pay_step);
     let cc = &c.credit_crunch;
     r.within(
         "crisis.credit_crunch.max_leverage_cut",
