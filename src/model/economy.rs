@@ -1147,75 +1147,23 @@ impl<'a> Economy<'a> {
     /// differ only in their shock (a run and its control), with the same bits as warming up each:
     /// the kind and sector rules are rebuilt from `scenario`, and the firm records of the warm-up
     /// are dropped when the new options do not keep them.
-    pub fn rebind<'b>(self, scenario: &'b Scenario, options: RunOptions) -> Economy<'b> {
+    pub fn rebind(self, scenario: &'a Scenario, options: RunOptions) -> Economy<'a> {
         debug_assert!(same_warm_up(self.scenario, scenario));
         debug_assert!(self.month <= 0, "only a warm-up is shared");
-        let Economy {
-            scenario: _,
-            replication,
-            options: _,
-            kinds: _,
-            tech: _,
-            firms,
-            mut exited,
-            mut conversions,
-            next_id,
-            month,
-            households,
-            bank,
-            fund,
-            sector_rng,
-            entry_rng,
-            tender_rng,
-            open_tenders,
-            sector_noise,
-            sector_base,
-            initial_firms,
-            ledger,
-            events,
-            buyouts,
-            background_hazard,
-            weight_sum,
-            bank_equity_at_onset,
-            market_pay,
-            year_on_year,
-            size_volatility,
-        } = self;
-        if !options.record_firms {
-            exited = Vec::new();
-            conversions = Vec::new();
-        }
+        let (exited, conversions) = if options.record_firms {
+            (self.exited, self.conversions)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let s = scenario;
         Economy {
             scenario,
-            replication,
             options,
             kinds: Kind::ALL.iter().map(|k| KindRules::new(s, *k)).collect(),
             tech: Sector::ALL.iter().map(|x| SectorTech::new(s, *x)).collect(),
-            firms,
             exited,
             conversions,
-            next_id,
-            month,
-            households,
-            bank,
-            fund,
-            sector_rng,
-            entry_rng,
-            tender_rng,
-            open_tenders,
-            sector_noise,
-            sector_base,
-            initial_firms,
-            ledger,
-            events,
-            buyouts,
-            background_hazard,
-            weight_sum,
-            bank_equity_at_onset,
-            market_pay,
-            year_on_year,
-            size_volatility,
+            ..self
         }
     }
 }
