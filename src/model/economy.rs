@@ -422,7 +422,9 @@ impl<'a> Economy<'a> {
         // Pay is sticky: the market wage moves toward where the crisis takes it by at most
         // `market_pay_step` a month (real pay falls as inflation outruns nominal pay).
         let step = s.crisis.market_pay_step;
-        self.market_pay = (env.market_pay).clamp(self.market_pay - step, self.market_pay + step);
+        self.market_pay = env
+            .market_pay
+            .clamp(self.market_pay - step, self.market_pay + step);
         for tech in &mut self.tech {
             tech.wage = tech.params.wage_monthly * self.market_pay;
         }
@@ -1244,21 +1246,28 @@ fn chunked_sum<const N: usize>(firms: &[Firm], f: impl Fn(&[Firm]) -> [f64; N]) 
 /// Firms that ever live in one replication, generously: entrants at the scenario's entry rate on
 /// an unchanging population over warm-up and horizon, plus a quarter for demand-driven entry.
 pub fn firms_ever(s: &Scenario) -> u64 {
-    let months = f64::from(s.months + s.warmup_months);
-    let firms = f64::from(s.population.firms.max(1));
-    (firms * (1.0 + 1.25 * s.population.entry_rate_monthly * months)).ceil() as u64
+    firms_within(s, s.months + s.warmup_months)
 }
 
-/// An upper estimate of the bytes one replication holds at its peak: the live firms (a vector
-/// that doubles once if entrants outnumber exits), one record per firm that ever lived (when
-/// `record_firms`; a vector grown by doubling) and the monthly records.
-pub fn replication_bytes(s: &Scenario, record_firms: bool) -> u64 {
+/// Firms that live in the first `months` simulated months, as `firms_ever` estimates them.
+fn firms_within(s: &Scenario, months: u32) -> u64 {
+    let firms = f64::from(s.population.firms.max(1));
+    (firms * (1.0 + 1.25 * s.population.entry_rate_monthly * f64::from(months))).ceil() as u64
+}
+
+/// Bytes of the live firms (a vector that doubles once if entrants outnumber exits) and, when
+/// `record_firms`, of one record per firm of the `ever` that lived (a vector grown by doubling).
+fn firm_bytes(s: &Scenario, ever: u64, record_firms: bool) -> u64 {
     let firms = u64::from(s.population.firms.max(1));
-    let ever = firms_ever(s);
     let live = if ever > firms { 2 * firms } else { firms };
     let records = if record_firms { 2 * ever } else { 0 };
-    live * size_of::<Firm>() as u64
-        + records * size_of::<FirmRecord>() as u64
+    live * size_of::<Firm>() as u64 + records * size_of::<FirmRecord>() as u64
+}
+
+/// An upper estimate of the bytes one replication holds at its peak: its firms and their records
+/// (`firm_bytes`) and the monthly records.
+pub fn replication_bytes(s: &Scenario, record_firms: bool) -> u64 {
+    firm_bytes(s, firms_ever(s), record_firms)
         + u64::from(s.months) * size_of::<MonthRecord>() as u64
 }
 
@@ -1266,13 +1275,7 @@ pub fn replication_bytes(s: &Scenario, record_firms: bool) -> u64 {
 /// it (`run_arms`): its live firms and, when `record_firms`, the records of the firms that left
 /// during the warm-up.
 pub fn warm_up_bytes(s: &Scenario, record_firms: bool) -> u64 {
-    let firms = u64::from(s.population.firms.max(1));
-    let ever = (firms as f64
-        * (1.0 + 1.25 * s.population.entry_rate_monthly * f64::from(s.warmup_months)))
-    .ceil() as u64;
-    let live = if ever > firms { 2 * firms } else { firms };
-    let records = if record_firms { 2 * ever } else { 0 };
-    live * size_of::<Firm>() as u64 + records * size_of::<FirmRecord>() as u64
+    firm_bytes(s, firms_within(s, s.warmup_months), record_firms)
 }
 
 /// Runs one replication from warm-up to horizon.
