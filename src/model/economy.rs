@@ -1315,7 +1315,7 @@ pub fn run_arms(
     replication: u32,
     mut each: impl FnMut(usize, ReplicationResult),
 ) {
-    // Each arm's group: the first arm with the same warm-up.
+    // Each arm's group: the first arm with the same warm-up; and whether it is the group's last.
     let leader: Vec<usize> = (0..arms.len())
         .map(|a| {
             (0..a)
@@ -1323,15 +1323,12 @@ pub fn run_arms(
                 .unwrap_or(a)
         })
         .collect();
-    let last_of = |group: usize| (0..arms.len()).rev().find(|&a| leader[a] == group);
+    let last: Vec<bool> = (0..arms.len())
+        .map(|a| !leader[a + 1..].contains(&leader[a]))
+        .collect();
     let mut warmed: Vec<(usize, Economy)> = Vec::new();
     for (a, &(scenario, options)) in arms.iter().enumerate() {
         let group = leader[a];
-        if last_of(group) == Some(a) && group == a {
-            // An arm that shares its warm-up with nobody.
-            each(a, run_replication(scenario, replication, options));
-            continue;
-        }
         let position = match warmed.iter().position(|(g, _)| *g == group) {
             Some(p) => p,
             None => {
@@ -1346,7 +1343,7 @@ pub fn run_arms(
                 warmed.len() - 1
             }
         };
-        let economy = if last_of(group) == Some(a) {
+        let economy = if last[a] {
             warmed.swap_remove(position).1
         } else {
             warmed[position].1.clone()
