@@ -23,7 +23,7 @@ pub enum Command {
     /// Run a scenario's Monte Carlo replications and print how each kind came through the crisis,
     /// and the crisis's effect against the same replications without the shock.
     #[command(
-        after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n      writes output/baseline_2008/ (tables, crisis_effect.csv, charts/, manifest.json)\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2 --out output/b40 --force\n  coopsim run scenarios/baseline_2008.toml --set crisis.credit_crunch.max_leverage_cut=0.3 --no-firms --quiet\n  coopsim run scenarios/baseline_2008.toml -r 20 --no-control\n      levels only, in about half the time (no crisis-effect rows, crisis_effect.csv or chart)\nEach replication also runs without the shock (same seed and firms; every crisis and austerity\ndepth and credit-crunch change set to 0) unless --no-control is given or the scenario has no shock."
+        after_help = "Examples:\n  coopsim run scenarios/baseline_2008.toml\n      writes output/baseline_2008/ (tables, crisis_effect.csv, charts/, manifest.json)\n  coopsim run scenarios/baseline_2008.toml --replications 40 --threads 2 --out output/b40 --force\n  coopsim run scenarios/baseline_2008.toml --set crisis.credit_crunch.max_leverage_cut=0.3 --no-firms --quiet\n  coopsim run scenarios/baseline_2008.toml -r 20 --no-control\n      levels only, in about a fifth less time (no crisis-effect rows, crisis_effect.csv or chart)\nEach replication also runs without the shock (same seed and firms; every crisis and austerity\ndepth and credit-crunch change set to 0) unless --no-control is given or the scenario has no shock."
     )]
     Run {
         /// Scenario file (TOML).
@@ -52,9 +52,9 @@ pub enum Command {
         /// Do not write firms.parquet (one row per firm per replication; the largest file).
         #[arg(long)]
         no_firms: bool,
-        /// Do not pair each replication with its control (the scenario without its shock): about
-        /// half the time, but no crisis effect in the headline, no crisis_effect.csv and no chart
-        /// of it.
+        /// Do not pair each replication with its control (the scenario without its shock): about a
+        /// fifth less time (the control shares the warm-up and adds only its recorded months), but
+        /// no crisis effect in the headline, no crisis_effect.csv and no chart of it.
         #[arg(long)]
         no_control: bool,
         /// No progress bar.
