@@ -346,3 +346,24 @@ fn pay_is_sticky_downward_and_cheaper_pay_keeps_conventional_jobs_in_the_crisis(
         &jobs(&fixed),
     );
 }
+
+#[test]
+fn firms_that_can_carry_them_keep_their_workers_through_a_downturn() {
+    // In a downturn of its sector (demand more than `downturn_threshold` below its normal level)
+    // a firm that can carry the cost keeps the workers it would otherwise let go, so conventional
+    // firms lose fewer jobs through the crisis than when they never read a fall as a downturn.
+    let s = base();
+    let mut never = s.clone();
+    set(&mut never, "kinds.conventional.downturn_threshold", "1");
+    let jobs = |s: &Scenario| hazards(s, Kind::Conventional, |o| o.employment_change);
+    assert_clearly_greater(
+        "conventional employment change, hoarding in downturns vs never",
+        &jobs(&s),
+        &jobs(&never),
+    );
+    // A threshold below which no sector's demand falls leaves the model as if there were none:
+    // the rule acts only in a downturn.
+    let mut deep = s.clone();
+    set(&mut deep, "kinds.conventional.downturn_threshold", "0.9");
+    assert_eq!(jobs(&deep), jobs(&never));
+}

@@ -361,6 +361,7 @@ impl<'a> Economy<'a> {
             rng,
             market_demand: 0.0,
             growth_request: 0.0,
+            sector_cycle: 1.0,
             revenue: 0.0,
             wage_bill: 0.0,
             result: 0.0,
@@ -482,6 +483,7 @@ impl<'a> Economy<'a> {
         let s = self.scenario;
         let years_elapsed = (self.month + s.warmup_months as i32) as f64 / 12.0;
         let mut sector_demand = [0.0; Sector::COUNT];
+        let mut sector_cycle = [1.0; Sector::COUNT];
         for sector in Sector::ALL {
             let i = sector.index();
             let p = &self.tech[i].params;
@@ -493,9 +495,11 @@ impl<'a> Economy<'a> {
             let noise = (self.sector_noise[i] - 0.5 * variance).exp();
             let trend = (1.0 + p.demand_trend_annual).powf(years_elapsed);
             sector_demand[i] = self.sector_base[i] * trend * env.demand_multiplier[i] * noise;
+            sector_cycle[i] = env.demand_multiplier[i] * noise;
         }
         MonthContext {
             sector_demand,
+            sector_cycle,
             weight_sum: self.weight_sum,
             inverse_weight_sum: self.weight_sum.map(|w| if w > 0.0 { 1.0 / w } else { 0.0 }),
             expectation_weight: s.expectation_weight,

@@ -120,6 +120,8 @@ pub struct LoanTerms {
 pub struct MonthContext {
     /// Market demand of each sector (GBP thousand of output).
     pub sector_demand: [f64; Sector::COUNT],
+    /// Each sector's demand relative to its normal level (its base and trend): below 1 in a downturn.
+    pub sector_cycle: [f64; Sector::COUNT],
     /// Sum of live firms' demand weights by sector.
     pub weight_sum: [f64; Sector::COUNT],
     /// Its reciprocal (0 for a sector with no weight), so a firm's share is one multiplication.
@@ -193,6 +195,7 @@ pub struct Firm {
     // This month's working values.
     pub market_demand: f64,
     pub growth_request: f64,
+    pub sector_cycle: f64,
     pub revenue: f64,
     pub wage_bill: f64,
     /// The month's result (step 4); from step 3 of the next month until step 4, last month's.
@@ -381,6 +384,7 @@ impl Firm {
         let scale = size_volatility[size];
         let noise = mean_one_shock(&mut self.rng, scale * t.params.firm_demand_volatility);
         self.market_demand = ctx.sector_demand[s] * share * noise;
+        self.sector_cycle = ctx.sector_cycle[s];
         self.demand_weight *= mean_one_shock(&mut self.rng, scale * t.params.share_drift);
         let total = self.market_demand + self.contract_value;
         self.expected_demand =
@@ -466,6 +470,11 @@ impl Firm {
                     _ => (self.members, 1.0),
                 };
                 // The last worker stays: a firm with nobody left closes through its finances.
+                // In a downturn of its sector the firm keeps them all while it can carry their
+                // cost: workers it lets go now it would have to find again when demand returns.
+                if self.sector_cycle < 1.0 - p.downturn_threshold && !self.strained(k) {
+                    return Step::Absorbed;
+                }
                 let removable = count.min(self.heads().saturating_sub(1));
                 if removable == 0 {
                     return Step::Exhausted;

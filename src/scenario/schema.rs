@@ -402,6 +402,11 @@ params! {
         /// Weight of the latest month in the expectation of demand that sets headcount (the demand
         /// the firm expects to persist); hours and pay follow the faster `expectation_weight`.
         pub headcount_expectation_weight: f64,
+        ["share of the sector's normal demand", "Giroud & Mueller 2017, QJE 132(1) (in 2007-09 firms with the balance sheet to carry it cut few jobs when local demand fell); Oi 1962; model choice of the level"]
+        /// Fall of the sector's demand below its normal level (its base and trend, shocks
+        /// included) that the firm reads as a downturn it expects to pass: in one, a firm that can
+        /// carry the cost keeps the workers it would otherwise let go. 1 = never.
+        pub downturn_threshold: f64,
         ["share of gap per month", "Hamermesh 1993 (labour demand adjustment speed)"]
         /// Share of the headcount gap closed in one month, once headcount is the margin in use.
         pub headcount_speed: f64,
@@ -1077,6 +1082,7 @@ impl KindParams {
             hours_step: 0.1,
             pay_step: 0.03,
             adjustment_deadband: 0.05,
+            downturn_threshold: 0.05,
             headcount_expectation_weight: 0.03,
             headcount_speed: 0.3,
             firing_cost_months: 2.0,
@@ -1205,7 +1211,7 @@ impl KindParams {
             reserve_target_months: 3.0,
             fund_access: false,
             public_contract_share: 0.85,
-            founding_rate_relative: 0.88,
+            founding_rate_relative: 0.84,
             ..Self::social_coop_a()
         }
     }

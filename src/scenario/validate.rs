@@ -323,6 +323,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
             0.0,
             0.5,
         );
+        r.within(&key("downturn_threshold"), kp.downturn_threshold, 0.0, 1.0);
         r.within(&key("firing_cost_months"), kp.firing_cost_months, 0.0, 60.0);
         r.within(&key("hiring_cost_months"), kp.hiring_cost_months, 0.0, 60.0);
         r.probability(
