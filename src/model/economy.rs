@@ -361,7 +361,6 @@ impl<'a> Economy<'a> {
             rng,
             market_demand: 0.0,
             growth_request: 0.0,
-            sector_cycle: 1.0,
             revenue: 0.0,
             wage_bill: 0.0,
             result: 0.0,
@@ -545,7 +544,8 @@ impl<'a> Economy<'a> {
             }
             for (firm, cost) in chunk.iter_mut().zip(costs.iter_mut()) {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);
-                *cost = firm.adjust_labour(k, t, technology, &mut flows);
+                let cycle = ctx.sector_cycle[firm.sector.index()];
+                *cost = firm.adjust_labour(k, t, technology, cycle, &mut flows);
             }
             for (firm, cost) in chunk.iter_mut().zip(costs.iter()) {
                 let (k, t) = (&kinds[firm.kind.index()], &tech[firm.sector.index()]);

@@ -195,7 +195,6 @@ pub struct Firm {
     // This month's working values.
     pub market_demand: f64,
     pub growth_request: f64,
-    pub sector_cycle: f64,
     pub revenue: f64,
     pub wage_bill: f64,
     /// The month's result (step 4); from step 3 of the next month until step 4, last month's.
@@ -384,7 +383,6 @@ impl Firm {
         let scale = size_volatility[size];
         let noise = mean_one_shock(&mut self.rng, scale * t.params.firm_demand_volatility);
         self.market_demand = ctx.sector_demand[s] * share * noise;
-        self.sector_cycle = ctx.sector_cycle[s];
         self.demand_weight *= mean_one_shock(&mut self.rng, scale * t.params.share_drift);
         let total = self.market_demand + self.contract_value;
         self.expected_demand =
@@ -395,11 +393,13 @@ impl Firm {
 
     /// Step 3: move labour toward what expected demand needs, by the kind's order of margins;
     /// then, under pressure, maybe invest in adaptation. Returns hiring, firing and adaptation costs.
+    /// `sector_cycle` is the sector's demand relative to its normal level (`MonthContext`).
     pub fn adjust_labour(
         &mut self,
         k: &KindRules,
         t: &SectorTech,
         tech: &Technology,
+        sector_cycle: f64,
         flows: &mut Flows,
     ) -> f64 {
         let p = &k.params;
@@ -415,8 +415,9 @@ impl Firm {
             * p.hiring_cost_months
             * self.pay_rate(k, t);
         if current > target * (1.0 + p.adjustment_deadband) {
+            let downturn = sector_cycle < 1.0 - p.downturn_threshold;
             for &margin in &k.order {
-                if let Step::Absorbed = self.shrink(margin, target, k, t, &mut costs) {
+                if let Step::Absorbed = self.shrink(margin, target, downturn, k, t, &mut costs) {
                     break;
                 }
             }
@@ -437,6 +438,7 @@ impl Firm {
         &mut self,
         margin: Margin,
         target: f64,
+        downturn: bool,
         k: &KindRules,
         t: &SectorTech,
         costs: &mut f64,
@@ -472,7 +474,7 @@ impl Firm {
                 // The last worker stays: a firm with nobody left closes through its finances.
                 // In a downturn of its sector the firm keeps them all while it can carry their
                 // cost: workers it lets go now it would have to find again when demand returns.
-                if self.sector_cycle < 1.0 - p.downturn_threshold && !self.strained(k) {
+                if downturn && !self.strained(k) {
                     return Step::Absorbed;
                 }
                 let removable = count.min(self.heads().saturating_sub(1));
