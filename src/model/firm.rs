@@ -471,12 +471,12 @@ impl Firm {
                     Margin::Trainees => (self.trainees, p.trainee_productivity),
                     _ => (self.members, 1.0),
                 };
-                // The last worker stays: a firm with nobody left closes through its finances.
                 // In a downturn of its sector the firm keeps them all while it can carry their
                 // cost: workers it lets go now it would have to find again when demand returns.
                 if downturn && !self.strained(k) {
                     return Step::Absorbed;
                 }
+                // The last worker stays: a firm with nobody left closes through its finances.
                 let removable = count.min(self.heads().saturating_sub(1));
                 if removable == 0 {
                     return Step::Exhausted;
