@@ -1,10 +1,11 @@
 //! Rules of the second version (MODEL.md 8) about who owns the firm: closure when the owners'
 //! income stays below their outside option, retirement with or without a successor, locked
-//! reserves as the bank's permanent equity, labour hoarding against a transitory dip.
+//! reserves as the bank's permanent equity, labour hoarding against a transitory dip, the mutual
+//! fund's loans to co-ops whose business pays its way.
 
 mod common;
 
-use coopsim::model::firm::{Firm, KindRules, SectorTech};
+use coopsim::model::firm::{Firm, Flows, KindRules, LoanTerms, SectorTech};
 use coopsim::model::{Economy, MonthRecord, RunOptions};
 use coopsim::scenario::{Kind, Scenario};
 
@@ -147,6 +148,53 @@ fn coop_locked_and_divisible(s: &Scenario) -> (Firm, Firm) {
     divisible.reserves_indivisible = 0.0;
     divisible.reserves_divisible = reserves;
     (locked, divisible)
+}
+
+#[test]
+fn the_fund_lends_to_a_coop_whose_business_pays_its_way_not_to_one_whose_does_not() {
+    // Two copies of a worker co-op out of cash: one as productive as its kind, one a third less.
+    // With the viability test the fund lends to the first only; without it, to both. A fall in
+    // demand does not make a firm unviable: the test reads the firm, not this month's sales.
+    let s = shipped_with("baseline_2008.toml", 1);
+    let economy = Economy::new(&s, 0, RunOptions::default());
+    let mut sound = economy
+        .firms()
+        .iter()
+        .find(|f| f.kind == Kind::WorkerCoop)
+        .expect("a worker co-op")
+        .clone();
+    let k = KindRules::new(&s, Kind::WorkerCoop);
+    let t = SectorTech::new(&s, sound.sector);
+    sound.productivity = t.productivity
+        * s.kinds
+            .worker_coop
+            .capital_per_worker_share
+            .powf(s.technology.capital_output_elasticity);
+    sound.cash = -sound.last_costs - sound.reserves();
+    sound.result = -0.5 * sound.last_costs;
+    sound.market_demand = 0.0;
+    let mut weak = sound.clone();
+    weak.productivity *= 2.0 / 3.0;
+    assert!(sound.viable(&k, &t) && !weak.viable(&k, &t));
+    let mut terms = LoanTerms {
+        bank_repayment: 1.0 / s.bank.loan_term_months as f64,
+        fund_repayment: 1.0 / s.fund.loan_term_months as f64,
+        buffer_months: s.bank.loan_buffer_months,
+        fund_max_loan_months: s.fund.max_loan_months,
+        divisible_haircut: s.bank.divisible_reserve_haircut,
+        fund_viability_test: true,
+    };
+    let fund_ask = |f: &Firm, terms: &LoanTerms| {
+        let request = f
+            .clone()
+            .repay_and_request(0, &k, &t, terms, &mut Flows::default())
+            .expect("a firm out of cash asks to borrow");
+        request.fund_amount
+    };
+    assert!(fund_ask(&sound, &terms) > 0.0);
+    assert_eq!(fund_ask(&weak, &terms), 0.0);
+    terms.fund_viability_test = false;
+    assert!(fund_ask(&weak, &terms) > 0.0);
 }
 
 #[test]

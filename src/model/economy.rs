@@ -527,6 +527,7 @@ impl<'a> Economy<'a> {
             fund_repayment: 1.0 / s.fund.loan_term_months as f64,
             buffer_months: s.bank.loan_buffer_months,
             fund_max_loan_months: s.fund.max_loan_months,
+            fund_viability_test: s.fund.viability_test,
             divisible_haircut: s.bank.divisible_reserve_haircut,
         };
         // Each step runs over the whole block before the next starts: the block stays in cache

@@ -111,6 +111,8 @@ pub struct LoanTerms {
     /// Months of costs asked for on top of a cash shortfall.
     pub buffer_months: f64,
     pub fund_max_loan_months: f64,
+    /// Whether the fund lends only to a firm with a viable plan (`fund.viability_test`).
+    pub fund_viability_test: bool,
     /// Share of divisible reserves the bank discounts when it judges leverage.
     pub divisible_haircut: f64,
 }
@@ -298,6 +300,14 @@ impl Firm {
         let fixed = t.params.fixed_cost_share * productivity * self.installed_fte;
         let interest = self.bank_debt * self.bank_rate / 12.0;
         revenue - pay * self.heads() as f64 - fixed - interest + pay * self.owners() as f64
+    }
+
+    /// Whether the firm's business pays its way, as a lender with its books judges it: at its own
+    /// productivity and working at full capacity, its owners would earn at least their outside
+    /// option in normal times (the mutual fund's test, MODEL.md 7.7). A loss that comes from a
+    /// fall in demand passes; one that comes from the firm itself does not.
+    pub fn viable(&self, k: &KindRules, t: &SectorTech) -> bool {
+        self.planned_owners_income(k, t, self.productivity) >= self.owners_outside_option(k, t, 1.0)
     }
 
     /// Monthly hazard that an owner retires and nobody takes the firm over.
@@ -730,8 +740,12 @@ impl Firm {
         if amount <= 0.0 {
             return None;
         }
-        // A co-op the bank refuses may ask the mutual fund, for what it needs to stay solvent.
-        let fund_amount = if shortfall > 0.0 && k.params.fund_access {
+        // A co-op the bank refuses may ask the mutual fund, for what it needs to stay solvent, if
+        // the fund judges its business viable.
+        let fund_amount = if shortfall > 0.0
+            && k.params.fund_access
+            && (!terms.fund_viability_test || self.viable(k, t))
+        {
             amount.min(terms.fund_max_loan_months * self.last_costs)
         } else {
             0.0

@@ -674,6 +674,9 @@ params! {
         ["months", "Coopfond"]
         /// Term over which fund loans amortise.
         pub loan_term_months: u32,
+        ["yes/no", "Coopfond and CFI (Italy) lend on an assessed business plan, not to cover the losses of a firm that cannot pay its way"]
+        /// Whether the fund lends only to a co-op whose business is viable: at its own productivity, working at full capacity, its members would earn at least their outside pay in normal times.
+        pub viability_test: bool,
     }
 }
 
@@ -997,6 +1000,7 @@ impl Default for Scenario {
                 max_loan_months: 3.0,
                 max_leverage: 0.95,
                 loan_term_months: 36,
+                viability_test: true,
             },
             policy: Policy {
                 credit_guarantee: CreditGuarantee {
