@@ -180,8 +180,10 @@ fn draw_panel<DB: DrawingBackend>(
     if let Some(t) = &panel.title {
         builder.caption(t, (FONT, AXIS_DESC));
     }
-    // About one month label per 110 pixels, so small multiples do not run their labels together.
-    let x_labels = (area.dim_in_pixel().0 / 110).clamp(3, 10) as usize;
+    // At most one month label per 160 pixels of the plot itself (a date label such as "Sep 2010"
+    // is about 120 pixels wide at this font), so small multiples do not run their labels together.
+    let plot_width = area.dim_in_pixel().0.saturating_sub(125 + 2 * MARGIN);
+    let x_labels = (plot_width / 160).clamp(2, 10) as usize;
     let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
     chart
         .configure_mesh()
