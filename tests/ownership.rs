@@ -176,14 +176,8 @@ fn the_fund_lends_to_a_coop_whose_business_pays_its_way_not_to_one_whose_does_no
     let mut weak = sound.clone();
     weak.productivity *= 2.0 / 3.0;
     assert!(sound.viable(&k, &t) && !weak.viable(&k, &t));
-    let mut terms = LoanTerms {
-        bank_repayment: 1.0 / s.bank.loan_term_months as f64,
-        fund_repayment: 1.0 / s.fund.loan_term_months as f64,
-        buffer_months: s.bank.loan_buffer_months,
-        fund_max_loan_months: s.fund.max_loan_months,
-        divisible_haircut: s.bank.divisible_reserve_haircut,
-        fund_viability_test: true,
-    };
+    let mut terms = LoanTerms::new(&s);
+    assert!(terms.fund_viability_test, "the shipped default");
     let fund_ask = |f: &Firm, terms: &LoanTerms| {
         let request = f
             .clone()

@@ -522,14 +522,7 @@ impl<'a> Economy<'a> {
         let tech = &self.tech;
         let technology = &s.technology;
         let size_volatility = &self.size_volatility[..];
-        let terms = LoanTerms {
-            bank_repayment: 1.0 / s.bank.loan_term_months as f64,
-            fund_repayment: 1.0 / s.fund.loan_term_months as f64,
-            buffer_months: s.bank.loan_buffer_months,
-            fund_max_loan_months: s.fund.max_loan_months,
-            fund_viability_test: s.fund.viability_test,
-            divisible_haircut: s.bank.divisible_reserve_haircut,
-        };
+        let terms = LoanTerms::new(s);
         // Each step runs over the whole block before the next starts: the block stays in cache
         // and each loop is small and predictable (measured: about a quarter faster than running
         // all steps firm by firm).

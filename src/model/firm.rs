@@ -117,6 +117,19 @@ pub struct LoanTerms {
     pub divisible_haircut: f64,
 }
 
+impl LoanTerms {
+    pub fn new(s: &Scenario) -> LoanTerms {
+        LoanTerms {
+            bank_repayment: 1.0 / s.bank.loan_term_months as f64,
+            fund_repayment: 1.0 / s.fund.loan_term_months as f64,
+            buffer_months: s.bank.loan_buffer_months,
+            fund_max_loan_months: s.fund.max_loan_months,
+            fund_viability_test: s.fund.viability_test,
+            divisible_haircut: s.bank.divisible_reserve_haircut,
+        }
+    }
+}
+
 /// What the economy tells every firm at the start of a month.
 #[derive(Debug, Clone, Copy)]
 pub struct MonthContext {

@@ -142,6 +142,7 @@ fn draw_panel<DB: DrawingBackend>(
     let x = (x.0, x.1.max(x.0 + 1.0));
     const MARGIN: u32 = 18;
     const X_LABEL_AREA: u32 = 85;
+    const Y_LABEL_AREA: u32 = 125;
     let label_style = TextStyle::from((FONT, TICKS)).color(&RGBColor(90, 90, 90));
     let (w0, w1) = (window.0.max(x.0), window.1.min(x.1));
     // Ticks are labelled only up to the data's padded top: none in the label's headroom, where a
@@ -176,13 +177,16 @@ fn draw_panel<DB: DrawingBackend>(
     builder
         .margin(MARGIN)
         .x_label_area_size(X_LABEL_AREA)
-        .y_label_area_size(125);
+        .y_label_area_size(Y_LABEL_AREA);
     if let Some(t) = &panel.title {
         builder.caption(t, (FONT, AXIS_DESC));
     }
     // At most one month label per 160 pixels of the plot itself (a date label such as "Sep 2010"
     // is about 120 pixels wide at this font), so small multiples do not run their labels together.
-    let plot_width = area.dim_in_pixel().0.saturating_sub(125 + 2 * MARGIN);
+    let plot_width = area
+        .dim_in_pixel()
+        .0
+        .saturating_sub(Y_LABEL_AREA + 2 * MARGIN);
     let x_labels = (plot_width / 160).clamp(2, 10) as usize;
     let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
     chart
