@@ -1,6 +1,7 @@
 //! Rules of the second version (MODEL.md 8): reserves have a target; a co-op's members are paid
 //! an advance and, once reserves are built, the rest of the surplus as refunds; public contracts
-//! that are not renewed, or whose provider closes, are let again.
+//! that are not renewed, or whose provider closes, are let again; founders start with their
+//! kind's founding cash and a market of uncertain size.
 
 mod common;
 
@@ -192,6 +193,58 @@ fn going_concerns_start_with_their_cash_buffer_and_founders_with_their_founding_
         }
     }
     assert!(founded > 0, "no entrant in two years");
+}
+
+/// Spread (sd of log, within a sector and month of birth) of new firms' demand weight per unit of
+/// the market capacity they were founded with, over two years of foundings.
+fn entrants_market_spread(entrant_demand_sigma: &str) -> (f64, usize) {
+    let mut s = shipped_with("no_crisis.toml", 1);
+    set(
+        &mut s,
+        "population.entrant_demand_sigma",
+        entrant_demand_sigma,
+    );
+    let mut e = Economy::new(&s, 0, RunOptions::default());
+    let (mut squares, mut n) = (0.0, 0usize);
+    for _ in 0..24 {
+        let month = e.month();
+        e.step();
+        let mut groups: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
+        for f in e.firms() {
+            if f.origin == Origin::Entry && f.birth_month == month {
+                let k = KindRules::new(&s, f.kind);
+                let market = f.productivity * f.effective_heads(&k) - f.contract_value;
+                if market > 0.0 {
+                    let ratio = (f.demand_weight / market).ln();
+                    groups.entry(f.sector.index()).or_default().push(ratio);
+                }
+            }
+        }
+        for g in groups.values().filter(|g| g.len() > 1) {
+            let mean = g.iter().sum::<f64>() / g.len() as f64;
+            squares += g.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+            n += g.len() - 1;
+        }
+    }
+    ((squares / n.max(1) as f64).sqrt(), n)
+}
+
+#[test]
+fn founders_find_a_market_of_uncertain_size_only_when_asked_to() {
+    // By default an entrant takes demand in proportion to its capacity at its sector's going rate,
+    // so entrants of one sector and month have the same weight per unit of capacity. With
+    // `entrant_demand_sigma` the market each finds is a mean-one lognormal draw of that sd.
+    let (none, n) = entrants_market_spread("0");
+    assert!(n > 100, "only {n} entrants to compare");
+    assert!(none < 1e-9, "spread {none} without the parameter");
+    let (spread, n) = entrants_market_spread("0.4");
+    assert!(n > 100, "only {n} entrants to compare");
+    // The sample sd of n normal draws has a standard error of about sigma / sqrt(2n).
+    let se = 0.4 / (2.0 * n as f64).sqrt();
+    assert!(
+        (spread - 0.4).abs() < 4.0 * se,
+        "spread {spread} for sd 0.4 ({n} entrants)"
+    );
 }
 
 /// A calm economy of 1,000 firms in which providers of public services close often and none are

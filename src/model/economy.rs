@@ -840,6 +840,10 @@ impl<'a> Economy<'a> {
                 } else {
                     market
                 };
+                // Founders do not know how many customers they will win.
+                if p.entrant_demand_sigma > 0.0 {
+                    firm.demand_weight *= mean_one_shock(&mut firm.rng, p.entrant_demand_sigma);
+                }
                 // Founders need their startup loan; without it the firm is not founded.
                 if (1.0 - credit.guarantee) * firm.bank_debt > self.bank.headroom(credit) {
                     continue;

@@ -256,6 +256,10 @@ params! {
         /// Extra dispersion of an entrant's productivity (sd of its log, combined with the sector's
         /// `productivity_sigma`): a founder's uncertainty about the new firm, resolved by results.
         pub entrant_productivity_sigma: f64,
+        ["log-points", "Foster, Haltiwanger & Syverson 2016, Economica 83 (new plants' size and exit follow their demand); 0: read on the validation and not kept (MODEL.md 10)"]
+        /// Dispersion of the market a new firm finds (sd of the log of a mean-one shock to an
+        /// entrant's demand weight): founders do not know how many customers they will win.
+        pub entrant_demand_sigma: f64,
         ["exponent", "Stanley et al. 1996, Nature (dispersion of firm growth rates falls as size^-0.15 to -0.2); Sutton 2002"]
         /// How a firm's demand volatility and share drift fall with its size: they scale as
         /// (heads / initial_heads_median) to the power minus this.
@@ -888,6 +892,7 @@ impl Default for Scenario {
                 entrant_heads_median: 4.0,
                 volatility_size_exponent: 0.2,
                 entrant_productivity_sigma: 0.2,
+                entrant_demand_sigma: 0.0,
                 initial_age_mean_months: 96.0,
                 entry_rate_monthly: 0.007,
                 entry_demand_elasticity: 0.5,

@@ -227,6 +227,12 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
         2.0,
     );
     r.within(
+        "population.entrant_demand_sigma",
+        p.entrant_demand_sigma,
+        0.0,
+        2.0,
+    );
+    r.within(
         "population.arrears_limit_months",
         p.arrears_limit_months,
         0.0,
